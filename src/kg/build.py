@@ -1,0 +1,100 @@
+"""``kg build``: data → validated graph → every published file, replaced atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.catalog import Dump, catalog_graph
+from kg.errors import ViolationsError
+from kg.export import FORMATS, dump_context, frame_names, framed, load_frame, serialize
+from kg.namespaces import DEFAULT_BASE, rebase
+from kg.project import Project
+from kg.report import Report
+from kg.validate import validate
+
+#: The dumps of the whole graph, by file name and format.
+DUMPS = {"kg.ttl": "ttl", "kg.nt": "nt", "kg.jsonld": "jsonld"}
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote, and the validation report it passed."""
+
+    out: Path
+    files: list[str]
+    triples: int
+    report: Report
+
+
+def build(project: Project, out: Path, base: str = DEFAULT_BASE,
+          log: Callable[[str], None] = lambda _: None) -> BuildResult:
+    """Load, validate and write everything to ``out``; on violations write nothing."""
+    loaded = project.load()
+    log(f"loaded {len(loaded.graph)} triples from {project.data_dir}")
+    report = validate(loaded.graph, project.shapes, project.ontology, loaded.index)
+    log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    if not report.conforms:
+        raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
+
+    graph = rebase(loaded.graph, base)
+    dumps = [Dump(name, FORMATS[fmt].media_type, serialize(graph, fmt, base)) for name, fmt in DUMPS.items()]
+    dumps.append(Dump("ontology.ttl", "text/turtle", serialize(rebase(project.ontology, base), "ttl")))
+    dumps.append(Dump("shapes.ttl", "text/turtle", serialize(rebase(project.shapes, base), "ttl")))
+    dumps.append(Dump("context.jsonld", "application/ld+json", _json(dump_context())))
+    frames_dir = project.ontology_dir / "frames"
+    for name in frame_names(frames_dir):
+        frame = load_frame(frames_dir, name)
+        dumps.append(Dump(f"frames/{name}.frame.jsonld", "application/ld+json", _json(frame)))
+        dumps.append(Dump(f"kg-{name}.framed.jsonld", "application/ld+json", framed(graph, frame)))
+    log(f"serialised {len(dumps)} files")
+    catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
+    dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
+    write_atomically(out, {d.name: d.content for d in dumps})
+    log(f"wrote {len(dumps)} files to {out}")
+    return BuildResult(out, [d.name for d in dumps], len(graph), report)
+
+
+def write_atomically(out: Path, files: dict[str, bytes]) -> None:
+    """Replace the folder ``out`` with ``files`` in one step: readers see old or new, never half."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for name, content in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file_atomically(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _json(data: dict) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+

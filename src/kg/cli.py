@@ -1,0 +1,211 @@
+"""The ``kg`` command: thin click commands over the plain functions of the package."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kg.errors import EXIT_VIOLATIONS, KgError
+from kg.namespaces import base_from_env
+
+
+class Context:
+    """What every command shares: the project folder and the instance base."""
+
+    def __init__(self, project_dir: str | None, base: str, quiet: bool):
+        self.project_dir = project_dir
+        self.base = base
+        self.quiet = quiet
+
+    @property
+    def project(self):
+        from kg.project import Project
+
+        return Project.find(self.project_dir)
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(exc: KgError) -> None:
+    """Print ``exc`` for people and exit with its code."""
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class Group(click.Group):
+    """Turns the package's typed errors into messages and exit codes."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            fail(exc)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--project", "project_dir", metavar="DIR", envvar="KG_PROJECT",
+              help="Project folder with data/, ontology/, shapes/ and queries/ (default: current folder).")
+@click.option("--base", default=base_from_env, show_default="https://w3id.org/lgdx/id/", metavar="IRI",
+              help="Instance base IRI under which every resource is published (or set KG_BASE).")
+@click.option("-q", "--quiet", is_flag=True, help="Print no progress messages.")
+@click.version_option(package_name="kg")
+@click.pass_context
+def main(ctx, project_dir, base, quiet):
+    """Build, validate, query, export and serve a knowledge graph of local-government digital policy.
+
+    \b
+    Typical use:
+      kg build                 validate data/ and write every dump to dist/
+      kg validate              check data/ against the SHACL shapes
+      kg queries               list the named queries
+      kg query measures-by-status --format csv
+      kg export --format ttl -o graph.ttl
+
+    Exit codes: 0 success, 1 validation violations, 2 input that cannot be loaded.
+    """
+    if not base.endswith(("/", "#")):
+        raise click.BadParameter("the base IRI must end with / or #", param_hint="--base")
+    ctx.obj = Context(project_dir, base, quiet)
+
+
+@main.command()
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder to write the published files to (replaced as a whole).")
+@pass_ctx
+def build(c: Context, out: Path):
+    """Validate the data and write the dumps, context, frames, ontology, shapes and catalogue.
+
+    On any violation the report is printed, the command exits 1 and OUT is left as it was.
+    """
+    from kg.build import build as run_build
+    from kg.errors import ViolationsError
+    from kg.validate import report_text
+
+    started = time.perf_counter()
+    try:
+        result = run_build(c.project, out, c.base, log=c.log)
+    except ViolationsError as exc:
+        click.echo(report_text(exc.report), err=True, nl=False)
+        fail(exc)
+    if result.report.warnings:
+        c.log(f"{len(result.report.warnings)} warning(s): `kg validate` shows them")
+    c.log(f"built {result.triples} triples into {result.out} in {time.perf_counter() - started:.2f} s")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
+              help="Report for people (text), programs (json) or RDF tools (a SHACL report in Turtle).")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language shown first in the text report.")
+@pass_ctx
+def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str):
+    """Check data against the project's SHACL shapes and identifier rules.
+
+    With no FILES, the project's data/ is checked. FILES may be data files
+    (.yaml, .measures.csv) or RDF files (.ttl, .nt, .jsonld, .rdf), so that another
+    municipality can check its own files. Exit 0 conforms, 1 violations, 2 cannot load.
+    """
+    from kg.validate import report_graph, report_json, report_text, validate as run_validate
+
+    project = c.project
+    loaded = project.load(list(files) if files else None)
+    report = run_validate(loaded.graph, project.shapes, project.ontology, loaded.index)
+    if fmt == "json":
+        click.echo(report_json(report), nl=False)
+    elif fmt == "ttl":
+        click.echo(report_graph(report).serialize(format="turtle"), nl=False)
+    else:
+        click.echo(report_text(report, lang), nl=False)
+    sys.exit(0 if report.conforms else EXIT_VIOLATIONS)
+
+
+@main.command()
+@pass_ctx
+def queries(c: Context):
+    """List the named queries with their titles and parameters."""
+    from kg.query import named_queries
+
+    for q in named_queries(c.project.queries_dir).values():
+        click.echo(f"{q.name}\n  {q.title}\n  {q.title_en}")
+        for p in q.params:
+            default = f" = {p.default}" if p.default else " (required)"
+            click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.text}")
+
+
+@main.command()
+@click.argument("query", required=False, metavar="NAME|FILE")
+@click.option("-e", "--expression", metavar="QUERY", help="Run this SPARQL text instead of a named query.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter of the named query (repeatable); values become RDF terms.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdfxml"]),
+              help="table for people; csv/tsv/json/xml for SELECT; ttl/nt/jsonld/rdfxml for CONSTRUCT.")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Query this RDF file (e.g. dist/kg.nt) instead of the project's data.")
+@pass_ctx
+def query(c: Context, query: str | None, expression: str | None, params: tuple[str, ...], fmt: str,
+          data_file: Path | None):
+    """Run a named query, a .rq file or -e QUERY on the graph and print the result."""
+    from kg import query as q
+
+    if bool(query) == bool(expression):
+        raise click.UsageError("give either a query NAME|FILE or -e QUERY")
+    given = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"`{item}` is not NAME=VALUE", param_hint="--param")
+        given[name] = value
+    project = c.project
+    if expression:
+        if given:
+            raise click.UsageError("--param binds parameters of named queries, not of -e")
+        text, bindings = expression, {}
+    else:
+        named = q.find_query(project.queries_dir, query)
+        text, bindings = named.text, q.bind_params(named, given)
+    graph = project.load([data_file] if data_file else None).graph
+    result = q.run(q.store_of(graph), text, bindings)
+    click.echo(q.format_result(result, fmt), nl=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "nq", "rdfxml"]), default="ttl",
+              show_default=True, help="Serialisation of the dump.")
+@click.option("--frame", metavar="CLASS", help="With --format jsonld: a framed dump of one class "
+              "(measure, law, plan …), plain JSON for web developers.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@pass_ctx
+def export(c: Context, fmt: str, frame: str | None, output: Path | None):
+    """Print or write the whole graph in one serialisation (without validating it)."""
+    from kg.build import write_file_atomically
+    from kg.export import framed, load_frame, serialize
+    from kg.namespaces import rebase
+
+    if frame and fmt != "jsonld":
+        raise click.UsageError("--frame needs --format jsonld")
+    project = c.project
+    graph = rebase(project.load().graph, c.base)
+    if frame:
+        content = framed(graph, load_frame(project.ontology_dir / "frames", frame))
+    else:
+        content = serialize(graph, fmt, c.base)
+    if output is None:
+        sys.stdout.buffer.write(content)
+    else:
+        write_file_atomically(output, content)
+        c.log(f"wrote {len(content)} bytes to {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,73 @@
+"""The project's folders, and loading them into one graph ready to validate."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import OWL, RDF, Graph, URIRef
+
+from kg.errors import LoadError, Location
+from kg.load import Loaded, data_files, load_paths
+from kg.namespaces import PREFIXES, bind
+
+
+@dataclass(frozen=True)
+class Project:
+    """A folder holding ``data/``, ``ontology/``, ``shapes/`` and ``queries/``."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, root: str | os.PathLike | None = None) -> "Project":
+        """The project at ``root``, ``KG_PROJECT``, or the current folder."""
+        path = Path(root or os.environ.get("KG_PROJECT") or ".").resolve()
+        if not (path / "data").is_dir() or not (path / "ontology").is_dir():
+            raise LoadError("not a kg project: no data/ and ontology/ folders here", Location(str(path)),
+                            "run kg in the project folder, or pass --project DIR")
+        return cls(path)
+
+    data_dir = property(lambda self: self.root / "data")
+    ontology_dir = property(lambda self: self.root / "ontology")
+    shapes_dir = property(lambda self: self.root / "shapes")
+    queries_dir = property(lambda self: self.root / "queries")
+
+    @cached_property
+    def ontology(self) -> Graph:
+        """The ontology files, as one graph."""
+        return _parse_all(sorted(self.ontology_dir.glob("*.ttl")))
+
+    @cached_property
+    def shapes(self) -> Graph:
+        """The SHACL shapes, violations and warnings together."""
+        return _parse_all(sorted(self.shapes_dir.glob("*.ttl")))
+
+    def classes(self) -> set[URIRef]:
+        """Classes a data file may name: the ontology's and the outside ones it uses."""
+        own = set(self.ontology.subjects(RDF.type, OWL.Class))
+        skos, prov = PREFIXES["skos"], PREFIXES["prov"]
+        return own | {skos.Concept, skos.ConceptScheme, prov.Entity}
+
+    def load(self, paths: list[Path] | None = None) -> Loaded:
+        """The data files (all of data/ by default) loaded, with derived triples added."""
+        from kg.rules import apply_rules  # rules read queries/, loaded lazily
+
+        loaded = load_paths(paths if paths is not None else data_files(self.data_dir), self.classes())
+        apply_rules(loaded.graph, self.queries_dir)
+        return loaded
+
+
+def _parse_all(paths: list[Path]) -> Graph:
+    graph = bind(Graph())
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib's parser errors have no common base class
+            raise LoadError(f"cannot parse Turtle: {exc}", Location(str(path)),
+                            "check the file's syntax, e.g. with `rapper -i turtle -c`") from None
+    return graph
+
+
+

@@ -1,0 +1,292 @@
+"""Named queries, parameter binding as RDF terms, the safety check, and result formats."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg import dates
+from kg.errors import DateError, KgError, Location, QueryError
+from kg.namespaces import DEFAULT_BASE, PREFIXES
+from kg.rules import RULE_GLOB
+
+HEADER = re.compile(r"^#\s*([\w-]+)\s*:\s*(.*)$")
+PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|string|ja|en|integer|decimal|date)"
+                   r"(?:\s*=\s*(?P<default>\S+))?\s*(?:(?:--|—)\s*(?P<text>.*))?$")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: a variable bound to an RDF term before the query runs."""
+
+    name: str
+    type: str
+    default: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file of ``queries/`` with its header: title, description, parameters."""
+
+    name: str
+    path: Path
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    params: tuple[Param, ...]
+    text: str = field(repr=False)
+
+
+def parse_named(path: Path) -> NamedQuery:
+    """Read a query file and its header comment."""
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    params = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            break
+        m = HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.group(1).lower(), m.group(2).strip()
+        if key == "param":
+            p = PARAM.match(value)
+            if not p:
+                raise QueryError(f"bad parameter line `{value}`", Location(str(path), number),
+                                 "write `# param: NAME TYPE [= DEFAULT] -- description`, TYPE one of "
+                                 "iri string ja en integer decimal date")
+            params.append(Param(p["name"], p["type"], p["default"], (p["text"] or "").strip()))
+        else:
+            meta[key] = value
+    if "title" not in meta:
+        raise QueryError("query has no `# title:` line", Location(str(path), 1),
+                         "start the file with `# title: …` and `# description: …`")
+    return NamedQuery(path.stem, path, meta["title"], meta.get("title-en", meta["title"]),
+                      meta.get("description", ""), meta.get("description-en", meta.get("description", "")),
+                      tuple(params), text)
+
+
+def named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
+    """The named queries (not the build's rules), by name."""
+    rules = {p.name for p in queries_dir.glob(RULE_GLOB)}
+    return {p.stem: parse_named(p) for p in sorted(queries_dir.glob("*.rq")) if p.name not in rules}
+
+
+def find_query(queries_dir: Path, name_or_file: str) -> NamedQuery:
+    """A named query by name, or a query file by path."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.is_file():
+        return parse_named(path)
+    known = named_queries(queries_dir)
+    if name_or_file not in known:
+        raise QueryError(f"no query named `{name_or_file}`", Location(str(queries_dir)),
+                         "`kg queries` lists them; or give the path of a .rq file")
+    return known[name_or_file]
+
+
+# --- binding ------------------------------------------------------------------
+
+def bind_params(query: NamedQuery, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, ox.Term]:
+    """The RDF term of each parameter, from ``given`` text or the default."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise QueryError(f"unknown parameter(s): {', '.join(unknown)}", Location(str(query.path)),
+                         f"this query takes: {', '.join(declared) or 'no parameters'}")
+    terms = {}
+    for p in query.params:
+        value = given.get(p.name, p.default)
+        if value is None:
+            raise QueryError(f"parameter `{p.name}` is required", Location(str(query.path)),
+                             f"add `--param {p.name}=…` ({p.text or p.type})")
+        terms[p.name] = term_of(p, value, base)
+    return terms
+
+
+def term_of(param: Param, value: str, base: str = DEFAULT_BASE) -> ox.Term:
+    """``value`` as the RDF term of ``param``'s type: never pasted into query text."""
+    try:
+        if param.type == "iri":
+            return ox.NamedNode(_expand_iri(value, base))
+        if param.type in ("ja", "en"):
+            return ox.Literal(value, language=param.type)
+        if param.type == "string":
+            return ox.Literal(value)
+        if param.type == "integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if param.type == "decimal":
+            float(value)
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+        literal = dates.parse(value).literal()  # date
+        return ox.Literal(str(literal), datatype=ox.NamedNode(str(literal.datatype)))
+    except (ValueError, DateError) as exc:
+        raise QueryError(f"parameter `{param.name}`: `{value}` is not a valid {param.type}: {exc}",
+                         fix=f"give {param.text or 'a value of type ' + param.type}") from None
+
+
+def _expand_iri(value: str, base: str) -> str:
+    if re.match(r"^https?://", value):
+        return value
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and prefix != "id":
+        return str(PREFIXES[prefix]) + local
+    if re.fullmatch(r"[a-z-]+/[A-Za-z0-9-]+", value):
+        return base + value
+    raise ValueError("write KIND/SLUG, a prefixed name or an http(s) IRI")
+
+
+# --- safety -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What a query does, as far as safety is concerned."""
+
+    form: str  # SELECT ASK CONSTRUCT DESCRIBE
+    services: tuple[str, ...]
+    datasets: tuple[str, ...]
+
+
+_RISKY = re.compile(r"service|from|\\u", re.IGNORECASE)
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+          "DescribeQuery": "DESCRIBE"}
+
+
+def inspect_query(text: str) -> QueryShape:
+    """Parse ``text`` (rdflib's SPARQL parser) to find its form, SERVICE calls and FROM clauses."""
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    try:
+        parsed = parseQuery(text)
+        algebra = translateQuery(parsed).algebra
+    except Exception as exc:  # pyparsing and rdflib raise several types for bad queries
+        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
+    services: list[str] = []
+
+    def walk(node):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            services.append(str(node.get("term")))
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+
+    walk(algebra)
+    datasets = [str(v) for clause in (parsed[1].get("datasetClause") or [])
+                for v in (clause.get("default"), clause.get("named")) if v is not None]
+    return QueryShape(_FORMS.get(algebra.name, algebra.name), tuple(services), tuple(datasets))
+
+
+def check_query(text: str, allowed_services: frozenset[str] = frozenset()) -> None:
+    """Refuse SERVICE to endpoints not allowed, and FROM / FROM NAMED with any IRI."""
+    if not _RISKY.search(text):
+        return  # neither keyword nor an escape that could spell one: nothing to refuse
+    shape = inspect_query(text)
+    refused = [s for s in shape.services if s not in allowed_services]
+    if refused:
+        raise QueryError(f"SERVICE <{refused[0]}> is not allowed", fix=(
+            "federated queries may only call endpoints the operator allows (--allow-service URL)"))
+    if shape.datasets:
+        raise QueryError(f"FROM <{shape.datasets[0]}> is not allowed",
+                         fix="query the graph as it is, without FROM / FROM NAMED")
+
+
+# --- running ------------------------------------------------------------------
+
+def store_of(graph: Graph) -> ox.Store:
+    """An in-memory pyoxigraph store holding ``graph``."""
+    store = ox.Store()
+    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def run(store: ox.Store, text: str, bindings: dict[str, ox.Term] | None = None,
+        allowed_services: frozenset[str] = frozenset()):
+    """Run a query on ``store``: solutions, triples or a boolean, as pyoxigraph returns them."""
+    check_query(text, allowed_services)
+    try:
+        return store.query(text, substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
+                           prefixes={k: str(v) for k, v in PREFIXES.items()})
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from None
+
+
+# --- formats ------------------------------------------------------------------
+
+SELECT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+OUTPUT_FORMATS = ("table", *SELECT_FORMATS, *GRAPH_FORMATS)
+
+
+def format_result(result, fmt: str) -> bytes:
+    """A query result in ``fmt``: ``table`` for people, the standard formats for programs."""
+    if isinstance(result, ox.QueryBoolean):
+        if fmt == "table":
+            return b"true\n" if bool(result) else b"false\n"
+        if fmt in ("json", "xml", "csv", "tsv"):
+            return result.serialize(format=SELECT_FORMATS[fmt])
+    elif isinstance(result, ox.QueryTriples):
+        if fmt == "table":
+            fmt = "ttl"
+        if fmt in GRAPH_FORMATS:
+            kwargs = {"prefixes": {k: str(v) for k, v in PREFIXES.items()}} if fmt == "ttl" else {}
+            return ox.serialize(result, format=GRAPH_FORMATS[fmt], **kwargs)
+    else:
+        if fmt == "table":
+            return table(result).encode("utf-8")
+        if fmt in SELECT_FORMATS:
+            return result.serialize(format=SELECT_FORMATS[fmt])
+    kind = "SELECT/ASK" if not isinstance(result, ox.QueryTriples) else "CONSTRUCT/DESCRIBE"
+    allowed = ("table", *SELECT_FORMATS) if kind == "SELECT/ASK" else ("table", *GRAPH_FORMATS)
+    raise KgError(f"format `{fmt}` does not fit a {kind} result", fix=f"use one of: {', '.join(allowed)}")
+
+
+def compact(term) -> str:
+    """A term as people read it: prefixed name, plain literal text."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        value = term.value
+        for prefix, ns in PREFIXES.items():
+            if value.startswith(str(ns)) and re.fullmatch(r"[\w.-]*", value[len(str(ns)):]):
+                return f"{prefix}:{value[len(str(ns)):]}"
+        return f"<{value}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def table(solutions) -> str:
+    """SELECT results as an aligned text table (East Asian wide characters count double)."""
+    names = [v.value for v in solutions.variables]
+    rows = [[compact(s[n]) for n in names] for s in solutions]
+    widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
