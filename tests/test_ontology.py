@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdfns
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import ORG, OWL, PROV, RDF, RDFS, SKOS
 
-from kg.namespaces import ELI, LGDX, ONTOLOGY_IRI, ORG
+from kg.namespaces import ELI, LGDX, ONTOLOGY_IRI
 from kg.terms import DATATYPES, TERMS
 
 ONTOLOGY_FILE = Path(__file__).resolve().parents[1] / "ontology" / "lgdx.ttl"

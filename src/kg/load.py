@@ -172,8 +172,10 @@ class _Builder:
                             f"write `{term.name}: {{ja: …, en: …}}`")
         for lang, texts in raw.items():
             if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang):
-                raise LoadError(f"bad language tag `{lang}` in `{term.name}`", where,
-                                "use a BCP 47 tag such as `ja` or `en`")
+                hint = ("a comma inside {…} starts a new entry: quote text that has commas, "
+                        'e.g. `en: "A, B"`' if " " in str(lang) or texts is None
+                        else "use a BCP 47 tag such as `ja` or `en`")
+                raise LoadError(f"bad language tag `{lang}` in `{term.name}`", where, hint)
             items = _as_list(texts)
             if len(items) > 1 and not term.many:
                 raise LoadError(f"`{term.name}` takes one `{lang}` text, got {len(items)}", where,
@@ -251,10 +253,13 @@ def _read_yaml(path: Path, builder: _Builder) -> None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = Location(str(path), mark.line + 1 if mark else None)
-        raise LoadError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}", where,
-                        "check indentation, colons and quotes on this line and the one above") from None
+        problem = getattr(exc, "problem_mark", None)
+        start = getattr(exc, "context_mark", None) or problem  # where the broken construct began
+        detail = getattr(exc, "problem", None) or str(exc)
+        if problem and start is not problem and problem.line != start.line:
+            detail += f" (noticed at line {problem.line + 1})"
+        raise LoadError(f"malformed YAML: {detail}", Location(str(path), start.line + 1 if start else None),
+                        "check indentation, colons, brackets and quotes from this line on") from None
     if root is None:
         return
     if not isinstance(root, yaml.SequenceNode):

@@ -53,7 +53,7 @@ KINDS = (
 )
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # e-Gov law IDs keep their upper-case letters: they are the national identifier.
-LAW_SLUG_RE = re.compile(r"^[1-5][0-9]{2}[A-Z]{2}[0-9]{10}$")
+LAW_SLUG_RE = re.compile(r"^(?=.{15}$)[1-5][0-9]{2}(?:CONSTITUTION|[A-Z]+[0-9]+)$")
 
 
 def base_from_env() -> str:

@@ -10,7 +10,7 @@ from rdflib.namespace import SKOS
 
 from kg import identifiers
 from kg.load import SourceIndex
-from kg.namespaces import SH, bind
+from kg.namespaces import DEFAULT_BASE, SH, bind
 from kg.report import INFO, VIOLATION, WARNING, Report, Result
 
 SEVERITIES = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
@@ -72,6 +72,8 @@ def _compact(graph: Graph, node) -> str:
         return ""
     if isinstance(node, Literal):
         return node.n3()
+    if str(node).startswith(DEFAULT_BASE):
+        return str(node)[len(DEFAULT_BASE):]  # as a clerk writes it in data/: org/132209
     try:
         return graph.namespace_manager.normalizeUri(node)
     except Exception:  # blank nodes and IRIs without a prefix
@@ -98,7 +100,8 @@ def report_text(report: Report, lang: str = "ja") -> str:
         for code in dict.fromkeys((lang, "ja", "en")):
             if code in r.message:
                 lines.append(f"    {code}: {r.message[code]}")
-    counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
+    infos = len(report.results) - len(report.violations) - len(report.warnings)
+    counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s), {infos} note(s)"
     lines.append(f"\n{'Conforms' if report.conforms else 'Does not conform'}: {counts}")
     return "\n".join(lines).lstrip("\n") + "\n"
 
