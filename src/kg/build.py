@@ -16,7 +16,6 @@ from kg.export import FORMATS, dump_context, frame_names, framed, load_frame, se
 from kg.namespaces import DEFAULT_BASE, rebase
 from kg.project import Project
 from kg.report import Report
-from kg.validate import validate
 
 #: The dumps of the whole graph, by file name and format.
 DUMPS = {"kg.ttl": "ttl", "kg.nt": "nt", "kg.jsonld": "jsonld"}
@@ -37,7 +36,7 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
     """Load, validate and write everything to ``out``; on violations write nothing."""
     loaded = project.load()
     log(f"loaded {len(loaded.graph)} triples from {project.data_dir}")
-    report = validate(loaded.graph, project.shapes, project.ontology, loaded.index)
+    report = project.validate(loaded)
     log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
     if not report.conforms:
         raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)

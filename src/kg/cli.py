@@ -114,11 +114,11 @@ def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str):
     (.yaml, .measures.csv) or RDF files (.ttl, .nt, .jsonld, .rdf), so that another
     municipality can check its own files. Exit 0 conforms, 1 violations, 2 cannot load.
     """
-    from kg.validate import report_graph, report_json, report_text, validate as run_validate
+    from kg.validate import report_graph, report_json, report_text
 
     project = c.project
     loaded = project.load(list(files) if files else None)
-    report = run_validate(loaded.graph, project.shapes, project.ontology, loaded.index)
+    report = project.validate(loaded)
     if fmt == "json":
         click.echo(report_json(report), nl=False)
     elif fmt == "ttl":

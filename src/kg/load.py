@@ -285,7 +285,7 @@ def _read_yaml(path: Path, builder: _Builder) -> None:
 def _plain(node, path: Path):
     """A composed YAML node as plain Python, every scalar kept as text (no YAML 1.1 guessing)."""
     if isinstance(node, yaml.ScalarNode):
-        if node.tag.endswith(":null") and node.style is None and node.value in ("", "~", "null"):
+        if node.tag.endswith(":null") and not node.style and node.value in ("", "~", "null"):
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):

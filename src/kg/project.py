@@ -58,6 +58,12 @@ class Project:
         apply_rules(loaded.graph, self.queries_dir)
         return loaded
 
+    def validate(self, loaded: Loaded):
+        """The report of ``loaded`` against the shapes and the ``*-violation.rq`` checks."""
+        from kg.validate import validate  # pySHACL is slow to import: only when validating
+
+        return validate(loaded.graph, self.shapes, self.ontology, loaded.index, self.queries_dir)
+
 
 def _parse_all(paths: list[Path]) -> Graph:
     graph = bind(Graph())

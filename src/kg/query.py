@@ -43,6 +43,7 @@ class NamedQuery:
     description_en: str
     params: tuple[Param, ...]
     text: str = field(repr=False)
+    meta: dict[str, str] = field(default_factory=dict, repr=False)  # every header line, by key
 
 
 def parse_named(path: Path) -> NamedQuery:
@@ -71,13 +72,21 @@ def parse_named(path: Path) -> NamedQuery:
                          "start the file with `# title: …` and `# description: …`")
     return NamedQuery(path.stem, path, meta["title"], meta.get("title-en", meta["title"]),
                       meta.get("description", ""), meta.get("description-en", meta.get("description", "")),
-                      tuple(params), text)
+                      tuple(params), text, meta)
+
+
+CHECK_GLOB = "*-violation.rq"
 
 
 def named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
-    """The named queries (not the build's rules), by name."""
-    rules = {p.name for p in queries_dir.glob(RULE_GLOB)}
-    return {p.stem: parse_named(p) for p in sorted(queries_dir.glob("*.rq")) if p.name not in rules}
+    """The named queries (not the build's rules nor its checks), by name."""
+    special = {p.name for glob in (RULE_GLOB, CHECK_GLOB) for p in queries_dir.glob(glob)}
+    return {p.stem: parse_named(p) for p in sorted(queries_dir.glob("*.rq")) if p.name not in special}
+
+
+def check_queries(queries_dir: Path) -> list[NamedQuery]:
+    """The build's checks: ``*-violation.rq`` queries whose rows are problems in the data."""
+    return [parse_named(p) for p in sorted(queries_dir.glob(CHECK_GLOB))]
 
 
 def find_query(queries_dir: Path, name_or_file: str) -> NamedQuery:
@@ -182,8 +191,9 @@ def inspect_query(text: str) -> QueryShape:
                 walk(value)
 
     walk(algebra)
-    datasets = [str(v) for clause in (parsed[1].get("datasetClause") or [])
-                for v in (clause.get("default"), clause.get("named")) if v is not None]
+    query = parsed[1]
+    clauses = query["datasetClause"] if "datasetClause" in query else []  # CompValue.get is not dict.get
+    datasets = [str(clause[k]) for clause in clauses for k in ("default", "named") if k in clause]
     return QueryShape(_FORMS.get(algebra.name, algebra.name), tuple(services), tuple(datasets))
 
 
@@ -210,13 +220,37 @@ def store_of(graph: Graph) -> ox.Store:
     return store
 
 
+_SKIP = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def with_bindings(text: str, bindings: dict[str, ox.Term]) -> str:
+    """``text`` with a ``VALUES`` block binding each parameter, first in its WHERE group.
+
+    The values are RDF terms written by pyoxigraph's serialiser, so no user text is ever
+    pasted into the query; the same text runs on the embedded store and on remote ones.
+    """
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    row = " ".join(str(term) for term in bindings.values())
+    masked = _SKIP.sub(lambda m: " " * len(m.group()), text)  # braces in strings, IRIs, comments
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    if where is None and re.search(r"\b(?:SELECT|ASK)\b", masked, re.IGNORECASE):
+        where = re.search(r"\{", masked)  # the short forms: SELECT * { … }, ASK { … }
+    if where is None:
+        raise QueryError("cannot find the WHERE group to bind parameters in",
+                         fix="write the query with an explicit WHERE { … }")
+    return f"{text[:where.end()]} VALUES ({names}) {{ ({row}) }}{text[where.end():]}"
+
+
 def run(store: ox.Store, text: str, bindings: dict[str, ox.Term] | None = None,
         allowed_services: frozenset[str] = frozenset()):
     """Run a query on ``store``: solutions, triples or a boolean, as pyoxigraph returns them."""
     check_query(text, allowed_services)
+    text = with_bindings(text, bindings or {})
     try:
-        return store.query(text, substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
-                           prefixes={k: str(v) for k, v in PREFIXES.items()})
+        return store.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
     except OSError as exc:

@@ -135,7 +135,8 @@ def context() -> dict:
         ID_KEY: "@id",
         TYPE_KEY: "@type",
     }
-    ctx.update({prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "id"})
+    # a prefix that is also a term (``unit``) would not expand in values: write full IRIs there
+    ctx.update({prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "id" and prefix not in TERMS})
     for term in TERMS.values():
         entry: dict = {"@id": _compact(term.iri)}
         if term.kind == "id" or term.scheme:

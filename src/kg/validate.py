@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, Graph, Literal
@@ -16,13 +17,17 @@ from kg.report import INFO, VIOLATION, WARNING, Report, Result
 SEVERITIES = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | None = None) -> Report:
-    """Validate ``data`` against ``shapes`` (with ``ontology`` for class hierarchy)."""
+def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | None = None,
+             queries_dir: Path | None = None) -> Report:
+    """Validate ``data`` against ``shapes`` (with ``ontology`` for class hierarchy) and the
+    ``*-violation.rq`` checks of ``queries_dir``."""
     _, results_graph, _ = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none",
         advanced=True, allow_warnings=True, allow_infos=True,
     )
     results = shacl_results(results_graph) + identifiers.check_graph(data)
+    if queries_dir is not None:
+        results += check_results(data, queries_dir)
     index = index or SourceIndex()
     located = [
         Result(r.severity, r.focus, r.path, r.value, r.message, r.constraint, r.shape,
@@ -53,6 +58,52 @@ def shacl_results(results_graph: Graph) -> list[Result]:
             shape=results_graph.value(node, SH.sourceShape),
         ))
     return out
+
+
+def check_results(data: Graph, queries_dir: Path) -> list[Result]:
+    """Run every ``*-violation.rq`` check once over the whole graph; each row is a result.
+
+    A check selects ``?focus`` (and optionally ``?path``, ``?value``); its header gives the
+    ``message`` / ``message-en`` (``{?value}`` and ``{?focus}`` are filled in) and ``severity``.
+    """
+    from kg.query import check_queries, run, store_of
+
+    checks = check_queries(queries_dir)
+    if not checks:
+        return []
+    store = store_of(data)
+    out = []
+    for check in checks:
+        severity = check.meta.get("severity", VIOLATION).capitalize()
+        for row in run(store, check.text):
+            values = {name: row[name] for name in ("focus", "path", "value")}
+            focus, path, value = (_rdflib_term(values[n]) for n in ("focus", "path", "value"))
+            message = {lang: _fill(check.meta.get(key, ""), values)
+                       for lang, key in (("ja", "message"), ("en", "message-en")) if check.meta.get(key)}
+            out.append(Result(severity, focus, path, value, message, f"kg:{check.name}"))
+    return out
+
+
+def _fill(template: str, values: dict) -> str:
+    for name, term in values.items():
+        template = template.replace("{?" + name + "}", "" if term is None else term.value)
+    return template
+
+
+def _rdflib_term(term):
+    """A pyoxigraph term as rdflib's, so results compare with pySHACL's."""
+    import pyoxigraph as ox
+    from rdflib import BNode, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def label_of(graph: Graph, node) -> str | None:
