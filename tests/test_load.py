@@ -164,3 +164,11 @@ def test_data_files_skip_open_questions(tmp_path):
     (tmp_path / "a" / "open-questions.yaml").write_text("[]", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("", encoding="utf-8")
     assert [p.name for p in data_files(tmp_path)] == ["x.yaml"]
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("6594", "6594.0"), ("6,594", "6594.0"), ("0.40", "0.4"), ("10.2", "10.2"), ("-0.0", "0.0"), ("１２", "12.0"),
+])
+def test_decimals_are_stored_in_canonical_form(tmp_path, written, canonical):
+    g = load_text(tmp_path, f"- id: plan/x\n  type: Plan\n  achievementRate: \"{written}\"\n").graph
+    assert str(g.value(ID["plan/x"], LGDX.achievementRate)) == canonical

@@ -517,7 +517,7 @@ def _literal(term: Term, text: str, where: Location) -> Literal:
                             "write digits with an optional decimal point, e.g. 0.4 or 39.9") from None
         if not value.is_finite():
             raise LoadError(f"`{term.name}` must be a finite number", where, "write a plain number")
-        return Literal(value, datatype=DATATYPES["decimal"])
+        return Literal(canonical_decimal(value), datatype=DATATYPES["decimal"])
     try:
         parsed = dates.parse(text)
         if term.kind == "date-start":
@@ -527,6 +527,12 @@ def _literal(term: Term, text: str, where: Location) -> Literal:
         return parsed.literal()
     except DateError as exc:
         raise DateError(f"`{term.name}`: {exc.message}", where, exc.fix) from None
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The canonical xsd:decimal form (``6594.0``, ``0.4``): Turtle writers and stores keep it as is."""
+    text = format(value.normalize() if value else Decimal(0), "f")
+    return text if "." in text else text + ".0"
 
 
 def _integer(text: str, name: str, where: Location, positive: bool) -> int:
