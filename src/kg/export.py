@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import KgError, LoadError, Location
-from kg.namespaces import DEFAULT_BASE, bind
+from kg.namespaces import DEFAULT_BASE, LGDX, bind
 from kg.terms import context
 
 
@@ -83,11 +83,29 @@ def framed(graph: Graph, frame: dict) -> bytes:
     """``graph`` framed by ``frame`` and compacted with the published context: plain JSON."""
     from pyld import jsonld  # only framing needs a full JSON-LD processor
 
-    expanded = json.loads(graph.serialize(format="json-ld"))
+    expanded = json.loads(_frame_input(graph, frame).serialize(format="json-ld"))
     doc = dict(frame)
     doc["@context"] = dump_context()["@context"]
     result = jsonld.frame(expanded, doc, {"omitGraph": False, "embed": "@once"})
     return _json(result)
+
+
+def _frame_input(graph: Graph, frame: dict) -> Graph:
+    """The part of ``graph`` a frame can reach: its class's nodes and what they link to.
+
+    Framing cost grows fast with the input, so the processor gets only these triples.
+    """
+    from rdflib import RDF
+
+    types = frame.get("@type", [])
+    nodes = {s for t in (types if isinstance(types, list) else [types])
+             for s in graph.subjects(RDF.type, URIRef(str(LGDX) + t))}
+    linked = {o for n in nodes for o in graph.objects(n) if isinstance(o, URIRef)}
+    part = Graph()
+    for node in nodes | linked:
+        for p, o in graph.predicate_objects(node):
+            part.add((node, p, o))
+    return part
 
 
 def _json(data) -> bytes:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.errors import QueryError, Location
+from kg.errors import Location, QueryError
 
 RULE_GLOB = "construct-*.rq"
 
@@ -17,13 +17,41 @@ def rule_files(queries_dir: Path) -> list[Path]:
 
 
 def apply_rules(graph: Graph, queries_dir: Path) -> int:
-    """Add what each rule constructs to ``graph``; return the number of new triples."""
+    """Add what each rule constructs to ``graph``; return the number of new triples.
+
+    The rules run on the embedded pyoxigraph store (rdflib's SPARQL engine is far slower);
+    each rule sees what the rules before it derived.
+    """
+    import pyoxigraph as ox
+
+    from kg.query import store_of
+
+    paths = rule_files(queries_dir)
+    if not paths:
+        return 0
     before = len(graph)
-    for path in rule_files(queries_dir):
+    store = store_of(graph)
+    for path in paths:
         try:
-            result = graph.query(path.read_text(encoding="utf-8"))
-        except Exception as exc:  # rdflib raises parser errors of several types
+            triples = list(store.query(path.read_text(encoding="utf-8")))
+        except (SyntaxError, OSError) as exc:
             raise QueryError(f"rule cannot run: {exc}", Location(str(path)), "fix the query") from None
-        for triple in result:
-            graph.add(triple)
+        for triple in triples:
+            store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return len(graph) - before
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as rdflib's."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))

@@ -67,6 +67,7 @@ def check_results(data: Graph, queries_dir: Path) -> list[Result]:
     ``message`` / ``message-en`` (``{?value}`` and ``{?focus}`` are filled in) and ``severity``.
     """
     from kg.query import check_queries, run, store_of
+    from kg.rules import to_rdflib
 
     checks = check_queries(queries_dir)
     if not checks:
@@ -77,7 +78,7 @@ def check_results(data: Graph, queries_dir: Path) -> list[Result]:
         severity = check.meta.get("severity", VIOLATION).capitalize()
         for row in run(store, check.text):
             values = {name: row[name] for name in ("focus", "path", "value")}
-            focus, path, value = (_rdflib_term(values[n]) for n in ("focus", "path", "value"))
+            focus, path, value = (to_rdflib(values[n]) for n in ("focus", "path", "value"))
             message = {lang: _fill(check.meta.get(key, ""), values)
                        for lang, key in (("ja", "message"), ("en", "message-en")) if check.meta.get(key)}
             out.append(Result(severity, focus, path, value, message, f"kg:{check.name}"))
@@ -88,22 +89,6 @@ def _fill(template: str, values: dict) -> str:
     for name, term in values.items():
         template = template.replace("{?" + name + "}", "" if term is None else term.value)
     return template
-
-
-def _rdflib_term(term):
-    """A pyoxigraph term as rdflib's, so results compare with pySHACL's."""
-    import pyoxigraph as ox
-    from rdflib import BNode, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def label_of(graph: Graph, node) -> str | None:
