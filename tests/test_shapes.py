@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from kg.namespaces import DEFAULT_BASE, ELI, KINDS, LGDX, SH, rebase
 from kg.terms import TERMS
+from kg.validate import template_language
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = {"violations": ROOT / "shapes" / "violations.ttl", "warnings": ROOT / "shapes" / "warnings.ttl"}
@@ -89,19 +90,6 @@ def validate(data: Graph, shapes: Graph, ontology: Graph) -> set[tuple]:
             .removeprefix(str(SH)).removesuffix("ConstraintComponent"),
         ))
     return results
-
-
-def template_language(shapes: Graph, constraint, message: str) -> str | None:
-    """The language of the sh:message template that ``message`` was filled in from.
-
-    pySHACL 0.40 drops the language tag of a SPARQL constraint's message when it
-    fills in ``{?var}``; the result keeps sh:sourceConstraint, whose templates tell.
-    """
-    for template in shapes.objects(constraint, SH.message):
-        parts = re.split(r"\{[?$]\w+\}", str(template))
-        if re.fullmatch(".*".join(re.escape(part) for part in parts), message, re.DOTALL):
-            return template.language
-    return None
 
 
 def of(results: set[tuple], severity: URIRef) -> set[tuple]:

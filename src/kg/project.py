@@ -59,10 +59,10 @@ class Project:
         return loaded
 
     def validate(self, loaded: Loaded):
-        """The report of ``loaded`` against the shapes and the ``*-violation.rq`` checks."""
+        """The report of ``loaded`` against the shapes and the identifier checks."""
         from kg.validate import validate  # pySHACL is slow to import: only when validating
 
-        return validate(loaded.graph, self.shapes, self.ontology, loaded.index, self.queries_dir)
+        return validate(loaded.graph, self.shapes, self.ontology, loaded.index)
 
 
 def _parse_all(paths: list[Path]) -> Graph:

@@ -43,7 +43,6 @@ class NamedQuery:
     description_en: str
     params: tuple[Param, ...]
     text: str = field(repr=False)
-    meta: dict[str, str] = field(default_factory=dict, repr=False)  # every header line, by key
 
 
 def parse_named(path: Path) -> NamedQuery:
@@ -72,21 +71,13 @@ def parse_named(path: Path) -> NamedQuery:
                          "start the file with `# title: …` and `# description: …`")
     return NamedQuery(path.stem, path, meta["title"], meta.get("title-en", meta["title"]),
                       meta.get("description", ""), meta.get("description-en", meta.get("description", "")),
-                      tuple(params), text, meta)
-
-
-CHECK_GLOB = "*-violation.rq"
+                      tuple(params), text)
 
 
 def named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
-    """The named queries (not the build's rules nor its checks), by name."""
-    special = {p.name for glob in (RULE_GLOB, CHECK_GLOB) for p in queries_dir.glob(glob)}
-    return {p.stem: parse_named(p) for p in sorted(queries_dir.glob("*.rq")) if p.name not in special}
-
-
-def check_queries(queries_dir: Path) -> list[NamedQuery]:
-    """The build's checks: ``*-violation.rq`` queries whose rows are problems in the data."""
-    return [parse_named(p) for p in sorted(queries_dir.glob(CHECK_GLOB))]
+    """The named queries (not the build's rules), by name."""
+    rules = {p.name for p in queries_dir.glob(RULE_GLOB)}
+    return {p.stem: parse_named(p) for p in sorted(queries_dir.glob("*.rq")) if p.name not in rules}
 
 
 def find_query(queries_dir: Path, name_or_file: str) -> NamedQuery:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, Graph, Literal
@@ -17,17 +17,13 @@ from kg.report import INFO, VIOLATION, WARNING, Report, Result
 SEVERITIES = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | None = None,
-             queries_dir: Path | None = None) -> Report:
-    """Validate ``data`` against ``shapes`` (with ``ontology`` for class hierarchy) and the
-    ``*-violation.rq`` checks of ``queries_dir``."""
+def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | None = None) -> Report:
+    """Validate ``data`` against ``shapes`` (with ``ontology`` for class hierarchy)."""
     _, results_graph, _ = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none",
         advanced=True, allow_warnings=True, allow_infos=True,
     )
-    results = shacl_results(results_graph) + identifiers.check_graph(data)
-    if queries_dir is not None:
-        results += check_results(data, queries_dir)
+    results = shacl_results(results_graph, shapes) + identifiers.check_graph(data)
     index = index or SourceIndex()
     located = [
         Result(r.severity, r.focus, r.path, r.value, r.message, r.constraint, r.shape,
@@ -39,13 +35,14 @@ def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | N
     return Report(located)
 
 
-def shacl_results(results_graph: Graph) -> list[Result]:
-    """The results of a SHACL validation report graph."""
+def shacl_results(results_graph: Graph, shapes: Graph) -> list[Result]:
+    """The results of a SHACL validation report graph, messages by language."""
     out = []
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         messages = {}
+        constraint = results_graph.value(node, SH.sourceConstraint)
         for message in results_graph.objects(node, SH.resultMessage):
-            lang = message.language if isinstance(message, Literal) and message.language else "en"
+            lang = message.language or template_language(shapes, constraint, str(message)) or "en"
             messages.setdefault(lang, str(message))
         component = results_graph.value(node, SH.sourceConstraintComponent)
         out.append(Result(
@@ -60,35 +57,17 @@ def shacl_results(results_graph: Graph) -> list[Result]:
     return out
 
 
-def check_results(data: Graph, queries_dir: Path) -> list[Result]:
-    """Run every ``*-violation.rq`` check once over the whole graph; each row is a result.
+def template_language(shapes: Graph, constraint, message: str) -> str | None:
+    """The language of the sh:message template that ``message`` was filled in from.
 
-    A check selects ``?focus`` (and optionally ``?path``, ``?value``); its header gives the
-    ``message`` / ``message-en`` (``{?value}`` and ``{?focus}`` are filled in) and ``severity``.
+    pySHACL 0.40 drops the language tag of a SPARQL constraint's message when it
+    fills in ``{?var}``; the result keeps sh:sourceConstraint, whose templates tell.
     """
-    from kg.query import check_queries, run, store_of
-    from kg.rules import to_rdflib
-
-    checks = check_queries(queries_dir)
-    if not checks:
-        return []
-    store = store_of(data)
-    out = []
-    for check in checks:
-        severity = check.meta.get("severity", VIOLATION).capitalize()
-        for row in run(store, check.text):
-            values = {name: row[name] for name in ("focus", "path", "value")}
-            focus, path, value = (to_rdflib(values[n]) for n in ("focus", "path", "value"))
-            message = {lang: _fill(check.meta.get(key, ""), values)
-                       for lang, key in (("ja", "message"), ("en", "message-en")) if check.meta.get(key)}
-            out.append(Result(severity, focus, path, value, message, f"kg:{check.name}"))
-    return out
-
-
-def _fill(template: str, values: dict) -> str:
-    for name, term in values.items():
-        template = template.replace("{?" + name + "}", "" if term is None else term.value)
-    return template
+    for template in shapes.objects(constraint, SH.message):
+        parts = re.split(r"\{[?$]\w+\}", str(template))
+        if re.fullmatch(".*".join(re.escape(part) for part in parts), message, re.DOTALL):
+            return template.language
+    return None
 
 
 def label_of(graph: Graph, node) -> str | None:

@@ -1,0 +1,310 @@
+"""Reads of the store for the pages: one resource, class listings, label search, query runs.
+
+These run in the worker processes (``kg.serve.worker``); each takes the :class:`Data` and
+plain arguments and returns plain Python data (tuples, dicts, bytes) for the page views.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.namespaces import LGDX, PREFIXES
+from kg.query import check_query
+from kg.serve import negotiation as neg
+from kg.serve.results import (TooManyResults, boolean_bytes, graph_bytes, limited, rows_of,
+                              solutions_bytes, term_data)
+
+RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
+RDFS_LABEL = ox.NamedNode(str(PREFIXES["rdfs"]) + "label")
+SKOS = str(PREFIXES["skos"])
+LABELS = (RDFS_LABEL, ox.NamedNode(SKOS + "prefLabel"))
+SEARCHED = (*LABELS, ox.NamedNode(SKOS + "altLabel"), ox.NamedNode(SKOS + "hiddenLabel"),
+            ox.NamedNode(str(PREFIXES["dcterms"]) + "title"))
+DERIVED_FROM = ox.NamedNode(str(PREFIXES["prov"]) + "wasDerivedFrom")
+IS_PART_OF = ox.NamedNode(str(PREFIXES["dcterms"]) + "isPartOf")
+SECTION = ox.NamedNode(str(LGDX) + "section")
+PART_OF = ox.NamedNode(str(LGDX) + "partOf")
+ITEM_NUMBER = ox.NamedNode(str(LGDX) + "itemNumber")
+INCOMING_LIMIT = 500
+_KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}
+
+
+@dataclass
+class Data:
+    """The store of one worker, with what the pages need besides it."""
+
+    store: ox.Store
+    base: str
+    allowed_services: frozenset[str] = frozenset()
+    max_results: int = 10_000
+    prefixes: dict[str, str] = field(default_factory=dict)
+    _search_index: list | None = None
+
+    def __post_init__(self):
+        self.prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
+
+
+def load(path: str, base: str, allowed_services=(), max_results: int = 10_000) -> Data:
+    """A store holding the N-Triples dump at ``path``."""
+    store = ox.Store()
+    store.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES)
+    return Data(store, base, frozenset(allowed_services), max_results)
+
+
+# --- labels -------------------------------------------------------------------
+
+def labels_of(data: Data, iri: str) -> dict[str, str]:
+    """The labels of ``iri`` by language (``""`` for a label without one); first one wins."""
+    node = ox.NamedNode(iri)
+    out: dict[str, str] = {}
+    for predicate in LABELS:
+        for quad in data.store.quads_for_pattern(node, predicate, None):
+            if isinstance(quad.object, ox.Literal):
+                out.setdefault(quad.object.language or "", quad.object.value)
+    return out
+
+
+def labels(data: Data, iris) -> dict[str, dict[str, str]]:
+    """Labels of each IRI in ``iris`` that has one."""
+    found = {}
+    for iri in set(iris):
+        got = labels_of(data, iri)
+        if got:
+            found[iri] = got
+    return found
+
+
+# --- one resource -------------------------------------------------------------
+
+def resolve(data: Data, candidates: list[str]) -> str | None:
+    """The first of ``candidates`` the store mentions as subject or object."""
+    for iri in candidates:
+        node = ox.NamedNode(iri)
+        if next(data.store.quads_for_pattern(node, None, None), None) is not None:
+            return iri
+        if next(data.store.quads_for_pattern(None, None, node), None) is not None:
+            return iri
+    return None
+
+
+def entity(data: Data, candidates: list[str]) -> dict | None:
+    """Everything the page of a resource shows, or ``None`` if the store does not know it."""
+    iri = resolve(data, candidates)
+    if iri is None:
+        return None
+    node = ox.NamedNode(iri)
+    props: dict[str, list] = {}
+    bnodes: dict[str, dict[str, list]] = {}
+    linked: set[str] = set()
+    for quad in data.store.quads_for_pattern(node, None, None):
+        value = quad.object
+        props.setdefault(quad.predicate.value, []).append(term_data(value))
+        if isinstance(value, ox.NamedNode):
+            linked.add(value.value)
+        elif isinstance(value, ox.BlankNode):
+            nested = bnodes.setdefault(value.value, {})
+            for inner in data.store.quads_for_pattern(value, None, None):
+                nested.setdefault(inner.predicate.value, []).append(term_data(inner.object))
+                if isinstance(inner.object, ox.NamedNode):
+                    linked.add(inner.object.value)
+    incoming: dict[str, list[str]] = {}
+    total_incoming = 0
+    for quad in data.store.quads_for_pattern(None, None, node):
+        total_incoming += 1
+        if total_incoming <= INCOMING_LIMIT and isinstance(quad.subject, ox.NamedNode):
+            incoming.setdefault(quad.predicate.value, []).append(quad.subject.value)
+            linked.add(quad.subject.value)
+    sources = [passage(data, t[1]) for t in props.get(DERIVED_FROM.value, []) if t[0] == "uri"]
+    return {
+        "iri": iri,
+        "labels": labels_of(data, iri),
+        "types": [t[1] for t in props.get(RDF_TYPE.value, []) if t[0] == "uri"],
+        "props": props,
+        "bnodes": bnodes,
+        "incoming": incoming,
+        "incoming_total": total_incoming,
+        "sources": sources,
+        "linked_labels": labels(data, linked),
+    }
+
+
+def passage(data: Data, iri: str) -> dict:
+    """A source passage: its section, labels and the document it is part of."""
+    node = ox.NamedNode(iri)
+    section = next((q.object.value for q in data.store.quads_for_pattern(node, SECTION, None)), None)
+    document = next((q.object.value for q in data.store.quads_for_pattern(node, IS_PART_OF, None)
+                     if isinstance(q.object, ox.NamedNode)), None)
+    return {"iri": iri, "section": section, "labels": labels_of(data, iri), "document": document,
+            "document_labels": labels_of(data, document) if document else {}}
+
+
+def describe(data: Data, candidates: list[str], fmt: str) -> tuple[str, bytes] | None:
+    """The triples about a resource (its blank nodes followed) in ``fmt``, or ``None``."""
+    iri = resolve(data, candidates)
+    if iri is None:
+        return None
+    triples, seen, todo = [], set(), [ox.NamedNode(iri)]
+    while todo:
+        subject = todo.pop()
+        for quad in data.store.quads_for_pattern(subject, None, None):
+            triples.append(quad.triple)
+            if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                seen.add(quad.object)
+                todo.append(quad.object)
+    return iri, graph_bytes(triples, fmt, len(triples), data.prefixes)
+
+
+# --- class listings -----------------------------------------------------------
+
+def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str, str],
+            offset: int = 0, limit: int = 100) -> dict:
+    """Members of ``classes`` matching ``filters`` ({property: value}), with facet counts."""
+    members: dict[str, None] = {}
+    for cls in classes:
+        for quad in data.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
+            if isinstance(quad.subject, ox.NamedNode):
+                members.setdefault(quad.subject.value)
+    values: dict[str, dict[str, list[str]]] = {}
+    for member in members:
+        node = ox.NamedNode(member)
+        values[member] = {p: [q.object.value for q in data.store.quads_for_pattern(node, ox.NamedNode(p), None)
+                              if isinstance(q.object, ox.NamedNode)] for p in facets}
+
+    def passes(member: str, skip: str | None = None) -> bool:
+        return all(value in values[member][prop] for prop, value in filters.items() if prop != skip)
+
+    counts = {}
+    for prop in facets:
+        counter = Counter(v for m in members if passes(m, prop) for v in set(values[m][prop]))
+        counts[prop] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    matching = [m for m in members if passes(m)]
+    matching.sort(key=lambda m: _sort_key(data, m))
+    page = matching[offset: offset + limit]
+    shown = set(page) | {v for prop in counts.values() for v, _ in prop} | {
+        v for m in page for prop in facets for v in values[m][prop]}
+    return {
+        "total": len(members),
+        "matching": len(matching),
+        "items": [(m, {p: values[m][p] for p in facets}) for m in page],
+        "facets": counts,
+        "labels": labels(data, shown),
+    }
+
+
+def _sort_key(data: Data, iri: str) -> tuple:
+    node = ox.NamedNode(iri)
+    plan = next((q.object.value for q in data.store.quads_for_pattern(node, PART_OF, None)), "")
+    number = next((q.object.value for q in data.store.quads_for_pattern(node, ITEM_NUMBER, None)), "0")
+    label = labels_of(data, iri)
+    return plan, int(number) if number.isdigit() else 0, label.get("ja") or label.get("en") or iri
+
+
+# --- search -------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """Text as search compares it: NFKC (full-width → half-width), case-folded, katakana as hiragana."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA)
+
+
+def _index(data: Data) -> list:
+    if data._search_index is None:
+        entries = []
+        for predicate in SEARCHED:
+            for quad in data.store.quads_for_pattern(None, predicate, None):
+                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                    text = quad.object.value
+                    entries.append((normalise(text), quad.subject.value, text, quad.object.language or ""))
+        data._search_index = entries
+    return data._search_index
+
+
+def search(data: Data, query: str, lang: str | None = None, limit: int = 100) -> dict:
+    """Resources whose labels contain ``query``: exact matches first, then prefixes, then shorter labels."""
+    needle = normalise(query.strip())
+    if not needle:
+        return {"total": 0, "items": [], "labels": {}}
+    best: dict[str, tuple] = {}
+    for norm, iri, text, language in _index(data):
+        if lang and language != lang:
+            continue
+        at = norm.find(needle)
+        if at < 0:
+            continue
+        rank = (0 if norm == needle else 1 if at == 0 else 2, len(norm), text)
+        if iri not in best or rank < best[iri][0]:
+            best[iri] = (rank, text, language)
+    ranked = sorted(best.items(), key=lambda kv: kv[1][0])
+    items = []
+    for iri, (_, text, language) in ranked[:limit]:
+        types = [q.object.value for q in data.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)]
+        items.append({"iri": iri, "matched": text, "lang": language, "types": types})
+    return {"total": len(ranked), "items": items, "labels": labels(data, [i["iri"] for i in items])}
+
+
+# --- queries ------------------------------------------------------------------
+
+def _execute(data: Data, text: str, bindings: dict | None):
+    check_query(text, data.allowed_services)
+    try:
+        return data.store.query(text, substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
+                                prefixes=data.prefixes)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
+
+
+def sparql(data: Data, text: str, accept: str | None, explicit: str | None = None,
+           bindings: dict | None = None) -> tuple:
+    """Run a query and serialise its result in the format the client asked for.
+
+    Returns ``("bytes", fmt, content)``, ``("table", …)`` for HTML, or ``("406", offers)``.
+    """
+    result = _execute(data, text, bindings)
+    graph = isinstance(result, ox.QueryTriples)
+    offers = neg.GRAPH_OFFERS if graph else neg.SELECT_OFFERS
+    fmt = neg.choose(accept, offers, "graph" if graph else "select", explicit)
+    if fmt is None:
+        return ("406", offers)
+    try:
+        if fmt == neg.HTML:
+            return table(data, result)
+        if isinstance(result, ox.QueryBoolean):
+            return ("bytes", fmt, boolean_bytes(bool(result), fmt))
+        if graph:
+            return ("bytes", fmt, graph_bytes(result, fmt, data.max_results, data.prefixes))
+        names, rows = rows_of(result, data.max_results)
+        return ("bytes", fmt, solutions_bytes(names, rows, fmt))
+    except OSError as exc:  # raised while evaluating lazily, e.g. by a SERVICE call
+        raise QueryError(f"query failed: {exc}") from None
+
+
+def table(data: Data, result) -> tuple:
+    """A result as rows of plain terms for an HTML table, with the labels of its IRIs."""
+    if isinstance(result, ox.QueryBoolean):
+        return ("table", "ask", ["boolean"], [(("literal", str(bool(result)).lower(), None, None),)], {})
+    if isinstance(result, ox.QueryTriples):
+        names = ["subject", "predicate", "object"]
+        rows = [(term_data(t.subject), term_data(t.predicate), term_data(t.object))
+                for t in limited(result, data.max_results, "triples")]
+        kind = "graph"
+    else:
+        names, raw = rows_of(result, data.max_results)
+        rows = [tuple(term_data(t) for t in row) for row in raw]
+        kind = "select"
+    iris = {cell[1] for row in rows for cell in row if cell and cell[0] == "uri"}
+    return ("table", kind, names, rows, labels(data, iris))
+
+
+def stats(data: Data) -> dict:
+    """Size of the store: for the start-up message and the home page."""
+    return {"triples": len(data.store)}
+
+
+#: The operations a worker runs, by name.
+OPERATIONS = {f.__name__: f for f in (entity, describe, listing, search, sparql, labels, stats)}
+
+__all__ = ["Data", "OPERATIONS", "TooManyResults", "load"]

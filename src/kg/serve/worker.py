@@ -1,0 +1,65 @@
+"""A query worker: a child process holding its own store, answering one request at a time.
+
+Requests and replies are length-prefixed pickles on stdin and stdout. Running queries
+in child processes keeps the server responsive during a slow query, and lets it stop a
+query that runs past its time limit by ending the process (pyoxigraph cannot cancel one).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import sys
+import time
+
+HEADER = struct.Struct("!I")
+
+
+def write_frame(stream, value) -> None:
+    """Write ``value`` as one frame."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def read_frame(stream):
+    """Read one frame, or ``None`` at the end of the stream."""
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+def main() -> None:
+    """Load the store named by the first frame, then answer requests until stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    inp, out = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    sys.stdout = sys.stderr  # nothing but frames may reach the server's pipe
+    config = read_frame(inp)
+    if config is None:
+        return
+
+    from kg.errors import QueryError
+    from kg.serve import fetch
+
+    started = time.perf_counter()
+    data = fetch.load(config["path"], config["base"], config["allowed_services"], config["max_results"])
+    write_frame(out, ("ready", {"triples": len(data.store), "seconds": time.perf_counter() - started}))
+    while (request := read_frame(inp)) is not None:
+        op, args = request
+        try:
+            reply = ("ok", fetch.OPERATIONS[op](data, *args))
+        except QueryError as exc:
+            reply = ("error", "query", exc.message, exc.fix)
+        except fetch.TooManyResults as exc:
+            reply = ("error", "limit", str(exc), "add LIMIT, or narrow the query")
+        except Exception as exc:  # reported to the client as a 500; the worker carries on
+            reply = ("error", "internal", f"{type(exc).__name__}: {exc}", None)
+        write_frame(out, reply)
+
+
+if __name__ == "__main__":
+    main()
