@@ -207,5 +207,32 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None):
         c.log(f"wrote {len(content)} bytes to {output}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …).")
+@click.option("--allow-service", "allowed", multiple=True, metavar="URL",
+              help="Let queries call this SPARQL endpoint with SERVICE (repeatable); none by default.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Time limit of one query; a query past it is stopped and answered 503.")
+@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Most rows (SELECT) or triples (CONSTRUCT) one query may return.")
+@pass_ctx
+def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
+          max_results: int):
+    """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue."""
+    from kg.errors import LoadError
+    from kg.serve import Settings, serve as run_server
+
+    try:
+        queries_dir = c.project.queries_dir
+    except LoadError:
+        queries_dir = None  # serving a dist folder outside a project: no named queries
+    settings = Settings(dist=dist, queries_dir=queries_dir, allowed_services=frozenset(allowed),
+                        timeout=timeout, max_results=max_results)
+    run_server(settings, host, port, log=c.log)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -223,8 +223,8 @@ def with_bindings(text: str, bindings: dict[str, ox.Term]) -> str:
     """
     if not bindings:
         return text
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(str(term) for term in bindings.values())
+    # one block per variable: Virtuoso 7 mis-compiles a multi-variable row next to OPTIONAL
+    values = "".join(f" VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
     masked = _SKIP.sub(lambda m: " " * len(m.group()), text)  # braces in strings, IRIs, comments
     where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
     if where is None and re.search(r"\b(?:SELECT|ASK)\b", masked, re.IGNORECASE):
@@ -232,7 +232,7 @@ def with_bindings(text: str, bindings: dict[str, ox.Term]) -> str:
     if where is None:
         raise QueryError("cannot find the WHERE group to bind parameters in",
                          fix="write the query with an explicit WHERE { … }")
-    return f"{text[:where.end()]} VALUES ({names}) {{ ({row}) }}{text[where.end():]}"
+    return f"{text[:where.end()]}{values}{text[where.end():]}"
 
 
 def run(store: ox.Store, text: str, bindings: dict[str, ox.Term] | None = None,

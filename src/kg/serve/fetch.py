@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.namespaces import LGDX, PREFIXES
-from kg.query import check_query
+from kg.query import check_query, with_bindings
 from kg.serve import negotiation as neg
 from kg.serve.results import (TooManyResults, boolean_bytes, graph_bytes, limited, rows_of,
                               solutions_bytes, term_data)
@@ -250,9 +250,9 @@ def search(data: Data, query: str, lang: str | None = None, limit: int = 100) ->
 
 def _execute(data: Data, text: str, bindings: dict | None):
     check_query(text, data.allowed_services)
+    text = with_bindings(text, bindings or {})
     try:
-        return data.store.query(text, substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
-                                prefixes=data.prefixes)
+        return data.store.query(text, prefixes=data.prefixes)
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
 

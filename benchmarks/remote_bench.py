@@ -1,0 +1,256 @@
+"""Scale benchmark of kg.remote: push, pull and round trip of a large graph, and queries on a store.
+
+Runs against a private Virtuoso started by scripts/virtuoso.sh (or a store given by --endpoint):
+
+    .venv/bin/python benchmarks/remote_bench.py --triples 1000000
+
+The graph is synthetic, shaped like the data contract (local governments × 5 plans × 20 measures,
+about 12 triples a measure, Japanese descriptions, dates, year-months, decimals and a few blank
+nodes), unless --data names an N-Triples file (e.g. one written by benchmarks/generate.py).
+Prints a Markdown table; --json FILE writes the figures too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import remote
+from kg.namespaces import DEFAULT_BASE, LGDX, PREFIXES
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "virtuoso.sh"
+TRIPLES_PER_GOVERNMENT = 1241  # what generate() writes for one local government
+
+RDF, RDFS, XSD = (str(PREFIXES[p]) for p in ("rdf", "rdfs", "xsd"))
+DCTERMS, PROV = str(PREFIXES["dcterms"]), str(PREFIXES["prov"])
+STATUSES = ("achieved", "partly-achieved", "not-achieved", "not-stated")
+TOPICS = ("電子申請", "文書管理", "ペーパーレス", "テレワーク", "情報セキュリティ", "マイナンバーカード", "公衆無線LAN",
+          "AI-OCR", "RPA", "オープンデータ")
+
+
+def generate(path: Path, governments: int) -> int:
+    """Write a contract-shaped graph of ``governments`` local governments as N-Triples; return its size."""
+    lines = 0
+
+    def iri(value: str) -> str:
+        return f"<{value}>"
+
+    def lit(text: str, lang: str | None = None, datatype: str | None = None) -> str:
+        term = ox.Literal(text, language=lang) if lang else ox.Literal(text, datatype=ox.NamedNode(datatype)) \
+            if datatype else ox.Literal(text)
+        return str(term)
+
+    with path.open("w", encoding="utf-8") as out:
+        def emit(s: str, p: str, o: str) -> None:
+            nonlocal lines
+            out.write(f"{s} {p} {o} .\n")
+            lines += 1
+
+        for g in range(governments):
+            code = f"{13000 + g:05d}"
+            lg = iri(f"{DEFAULT_BASE}org/{code}{g % 10}")
+            emit(lg, iri(RDF + "type"), iri(str(LGDX.LocalGovernment)))
+            emit(lg, iri(RDFS + "label"), lit(f"架空市{g}", "ja"))
+            emit(lg, iri(RDFS + "label"), lit(f"Fictional City {g}", "en"))
+            emit(lg, iri(str(LGDX.localGovernmentCode)), lit(f"{code}{g % 10}"))
+            emit(lg, iri(DCTERMS + "spatial"), iri(f"http://data.e-stat.go.jp/lod/sac/C{code}"))
+            emit(lg, iri(DCTERMS + "identifier"), lit(f"{code}{g % 10}"))
+            for p in range(5):
+                plan = iri(f"{DEFAULT_BASE}plan/city-{g}-it-plan-{p + 1}")
+                emit(plan, iri(RDF + "type"), iri(str(LGDX.Plan)))
+                emit(plan, iri(RDFS + "label"), lit(f"第{p + 1}次架空市{g}情報化推進計画", "ja"))
+                emit(plan, iri(RDFS + "label"), lit(f"Fictional City {g} IT plan {p + 1}", "en"))
+                emit(plan, iri(DCTERMS + "publisher"), lg)
+                emit(plan, iri(DCTERMS + "issued"), lit(f"{2000 + 4 * p}-03-{20 + p}", datatype=XSD + "date"))
+                emit(plan, iri(str(LGDX.periodStart)), lit(f"{2000 + 4 * p}-04", datatype=XSD + "gYearMonth"))
+                emit(plan, iri(str(LGDX.periodEnd)), lit(f"{2004 + 4 * p}", datatype=XSD + "gYear"))
+                for m in range(20):
+                    measure = iri(f"{DEFAULT_BASE}measure/city-{g}-it-plan-{p + 1}-{m + 1:02d}")
+                    topic = TOPICS[(g + p + m) % len(TOPICS)]
+                    emit(measure, iri(RDF + "type"), iri(str(LGDX.Measure)))
+                    emit(measure, iri(str(LGDX.partOfPlan)), plan)
+                    emit(measure, iri(str(LGDX.itemNumber)), lit(str(m + 1), datatype=XSD + "integer"))
+                    emit(measure, iri(RDFS + "label"), lit(f"{topic}の推進（{m + 1}）", "ja"))
+                    emit(measure, iri(RDFS + "label"), lit(f"Promotion of {topic} ({m + 1})", "en"))
+                    emit(measure, iri(DCTERMS + "description"), lit(
+                        f"第{p + 1}次計画の取組として、{topic}を全庁で進め、市民の手続の負担を減らす。"
+                        f"進捗は年度ごとに評価し、結果を次期計画に引き継ぐ。（項目{m + 1}）", "ja"))
+                    emit(measure, iri(str(LGDX.status)), iri(f"{DEFAULT_BASE}concept/{STATUSES[(g + m) % 4]}"))
+                    emit(measure, iri(str(LGDX.budget)), lit(f"{(g * 7 + m * 13) % 5000}.{m % 10}0",
+                                                             datatype=XSD + "decimal"))
+                    emit(measure, iri(str(LGDX.startMonth)), lit(f"{2000 + 4 * p}-{m % 12 + 1:02d}",
+                                                                 datatype=XSD + "gYearMonth"))
+                    emit(measure, iri(DCTERMS + "modified"), lit(f"{2001 + 4 * p}-{m % 12 + 1:02d}-15",
+                                                                 datatype=XSD + "date"))
+                    if m % 10 == 0:  # a qualified attribution as a blank node
+                        node = f"_:a{g}x{p}x{m}"
+                        emit(measure, iri(PROV + "qualifiedAttribution"), node)
+                        emit(node, iri(PROV + "agent"), lg)
+                    else:
+                        emit(measure, iri(PROV + "wasDerivedFrom"), iri(f"{DEFAULT_BASE}source/city-{g}-plan-{p + 1}"))
+                        emit(measure, iri(DCTERMS + "subject"), lit(topic, "ja"))
+    return lines
+
+
+def bench_queries() -> dict[str, str]:
+    """The timed queries, on the synthetic graph's shape."""
+    p = {k: str(v) for k, v in PREFIXES.items()}
+    prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in p.items() if k in ("lgdx", "rdfs", "dcterms", "id"))
+    return {
+        "group by status per government": prologue + """SELECT ?lg ?status (COUNT(?m) AS ?n) WHERE {
+  ?m lgdx:status ?status ; lgdx:partOfPlan ?plan . ?plan dcterms:publisher ?lg } GROUP BY ?lg ?status""",
+        "3-hop join, one government": prologue + """SELECT ?m ?label WHERE {
+  ?lg lgdx:localGovernmentCode "130050" . ?plan dcterms:publisher ?lg .
+  ?m lgdx:partOfPlan ?plan ; rdfs:label ?label FILTER (lang(?label) = "ja") }""",
+        "CONTAINS on Japanese labels": prologue + """SELECT (COUNT(*) AS ?n) WHERE {
+  ?m rdfs:label ?label FILTER (CONTAINS(?label, "電子申請")) }""",
+        "CONSTRUCT one entity": prologue + """CONSTRUCT { ?m ?p ?o } WHERE {
+  VALUES ?m { id:measure/city-5-it-plan-2-07 } ?m ?p ?o }""".replace(
+            "id:measure/city-5-it-plan-2-07", f"<{DEFAULT_BASE}measure/city-5-it-plan-2-07>"),
+    }
+
+
+def materialise(result) -> int:
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    return sum(1 for _ in result)
+
+
+def median_ms(action, repeat: int = 3) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        size = materialise(action())
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), size
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_virtuoso(root: Path) -> tuple[dict[str, str], str]:
+    env = dict(os.environ, VIRTUOSO_ROOT=str(root), VIRTUOSO_HTTP_PORT=str(free_port()),
+               VIRTUOSO_SQL_PORT=str(free_port()), VIRTUOSO_DBA_PASSWORD=secrets.token_urlsafe(12))
+    subprocess.run(["bash", str(SCRIPT), "start"], env=env, check=True)
+    return env, f"http://127.0.0.1:{env['VIRTUOSO_HTTP_PORT']}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic graph")
+    parser.add_argument("--data", type=Path, help="push this N-Triples file instead of a synthetic graph")
+    parser.add_argument("--update-triples", type=int, default=100_000,
+                        help="how many triples to push by SPARQL Update too (0: none)")
+    parser.add_argument("--endpoint", help="an existing store's query URL (else a private Virtuoso is started)")
+    parser.add_argument("--user", default="dba")
+    parser.add_argument("--password-env", help="variable holding the password for --endpoint")
+    parser.add_argument("--json", type=Path, help="write the figures to this file as JSON")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="kg-remote-bench-"))
+    figures: dict[str, object] = {}
+    env = None
+    try:
+        if args.data:
+            data = args.data
+        else:
+            data = work / "synthetic.nt"
+            started = time.perf_counter()
+            lines = generate(data, max(1, math.ceil(args.triples / TRIPLES_PER_GOVERNMENT)))
+            figures["generate_s"] = round(time.perf_counter() - started, 2)
+            print(f"generated {lines} triples in {figures['generate_s']} s", file=sys.stderr)
+        if args.endpoint:
+            password = os.environ.get(args.password_env) if args.password_env else None
+            ep = remote.endpoint(args.endpoint, user=args.user if password else None, password=password, timeout=600)
+        else:
+            started = time.perf_counter()
+            env, url = start_virtuoso(work / "virtuoso")
+            figures["virtuoso_start_s"] = round(time.perf_counter() - started, 2)
+            ep = remote.endpoint(url + "/sparql-auth", user="dba", password=env["VIRTUOSO_DBA_PASSWORD"],
+                                 timeout=600)
+        graph = f"{DEFAULT_BASE}dataset/bench"
+
+        started = time.perf_counter()
+        sent = remote.read_graph(data, skolem=True)
+        figures["triples"] = len(sent)
+        figures["read_and_skolemise_s"] = round(time.perf_counter() - started, 2)
+
+        result = remote.push(ep, graph, sent, method="gsp")
+        figures["push_gsp_s"] = round(result.seconds, 2)
+        figures["push_gsp_batches"] = result.batches
+        figures["push_gsp_triples_per_s"] = round(len(sent) / result.seconds)
+        figures["push_gsp_with_read_triples_per_s"] = round(
+            len(sent) / (result.seconds + figures["read_and_skolemise_s"]))
+        print(f"pushed {len(sent)} triples by GSP in {result.seconds:.1f} s", file=sys.stderr)
+
+        started = time.perf_counter()
+        back = remote.pull(ep, graph)
+        figures["pull_gsp_s"] = round(time.perf_counter() - started, 2)
+        figures["pull_gsp_triples_per_s"] = round(len(back) / figures["pull_gsp_s"])
+
+        started = time.perf_counter()
+        diff = remote.compare(remote.read_graph(data), back)
+        figures["compare_s"] = round(time.perf_counter() - started, 2)
+        figures["round_trip"] = diff.summary()
+        figures["round_trip_ok"] = diff.ok
+        figures["round_trip_rewritten_examples"] = [list(pair) for pair in diff.rewritten[:3]]
+        print(diff.text()[:2000], file=sys.stderr)
+
+        if args.update_triples:
+            subset = remote.NTriples(sent.lines[:args.update_triples])
+            result_u = remote.push(ep, graph + "-update", subset, method="update")
+            figures["push_update_triples"] = len(subset)
+            figures["push_update_s"] = round(result_u.seconds, 2)
+            figures["push_update_triples_per_s"] = round(len(subset) / result_u.seconds)
+            back_u = remote.pull(ep, graph + "-update")
+            diff_u = remote.compare(remote.deskolemize(subset), back_u)
+            figures["round_trip_update"] = diff_u.summary()
+            figures["round_trip_update_ok"] = diff_u.ok
+
+        store = ox.Store()
+        started = time.perf_counter()
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+        figures["pyoxigraph_load_s"] = round(time.perf_counter() - started, 2)
+        rows = []
+        for name, text in bench_queries().items():
+            remote_ms, remote_n = median_ms(lambda: remote.query_remote(ep, text, graph=graph))
+            local_ms, local_n = median_ms(lambda: store.query(text))
+            rows.append({"query": name, "store_ms": round(remote_ms, 1), "pyoxigraph_ms": round(local_ms, 1),
+                         "rows_store": remote_n, "rows_pyoxigraph": local_n})
+        figures["queries"] = rows
+    finally:
+        if env is not None:
+            subprocess.run(["bash", str(SCRIPT), "stop"], env=env, check=False)
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+
+    print(f"| figure | value |\n|---|--:|")
+    for key, value in figures.items():
+        if key != "queries":
+            print(f"| {key} | {value} |")
+    print("\n| query | store (ms) | pyoxigraph (ms) | rows store / pyoxigraph |\n|---|--:|--:|--:|")
+    for row in figures.get("queries", []):
+        print(f"| {row['query']} | {row['store_ms']} | {row['pyoxigraph_ms']} | "
+              f"{row['rows_store']} / {row['rows_pyoxigraph']} |")
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The server's settings: where the dist folder is and the limits that keep it safe."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_workers() -> int:
+    """Two query workers at least (one slow query must not block the pages), four at most."""
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``kg serve`` takes."""
+
+    dist: Path = Path("dist")
+    queries_dir: Path | None = None
+    allowed_services: frozenset[str] = frozenset()
+    timeout: float = 10.0
+    max_results: int = 10_000
+    max_body: int = 1_000_000
+    workers: int = field(default_factory=default_workers)

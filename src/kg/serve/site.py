@@ -1,0 +1,290 @@
+"""What the server knows besides the store: the dist folder's files, catalogue and ontology.
+
+Loaded once at start-up in the server process; the store itself lives in the workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, SKOS, VOID
+
+from kg import __version__
+from kg.errors import LoadError, Location
+from kg.export import FORMATS
+from kg.namespaces import DEFAULT_BASE, ELI, LGDX, PREFIXES, SPDX
+from kg.query import GRAPH_FORMATS, NamedQuery, named_queries
+from kg.serve.urls import Urls
+
+#: Labels of the outside vocabulary terms the data uses (the ontology labels its own).
+VOCAB_LABELS: dict[str, tuple[str, str]] = {str(k): v for k, v in {
+    RDF.type: ("種別", "type"),
+    RDFS.label: ("名称", "label"),
+    RDFS.comment: ("説明", "comment"),
+    RDFS.seeAlso: ("関連情報", "see also"),
+    RDFS.subClassOf: ("上位クラス", "subclass of"),
+    RDFS.subPropertyOf: ("上位プロパティ", "subproperty of"),
+    RDFS.domain: ("定義域", "domain"),
+    RDFS.range: ("値域", "range"),
+    DCTERMS.title: ("タイトル", "title"),
+    DCTERMS.description: ("説明", "description"),
+    DCTERMS.identifier: ("識別子", "identifier"),
+    DCTERMS.isPartOf: ("所属", "is part of"),
+    DCTERMS.publisher: ("発行者", "publisher"),
+    DCTERMS.issued: ("策定・公表日", "issued"),
+    DCTERMS.modified: ("改訂日", "modified"),
+    DCTERMS.spatial: ("地域", "spatial coverage"),
+    DCTERMS.license: ("ライセンス", "license"),
+    PROV.wasDerivedFrom: ("出典", "derived from"),
+    SKOS.prefLabel: ("優先ラベル", "preferred label"),
+    SKOS.altLabel: ("別名", "alternative label"),
+    SKOS.hiddenLabel: ("原文表記", "hidden label"),
+    SKOS.note: ("注記", "note"),
+    SKOS.editorialNote: ("編集注記", "editorial note"),
+    SKOS.definition: ("定義", "definition"),
+    SKOS.notation: ("記号", "notation"),
+    SKOS.inScheme: ("概念スキーム", "in scheme"),
+    SKOS.topConceptOf: ("最上位概念（スキーム）", "top concept of"),
+    SKOS.hasTopConcept: ("最上位概念", "has top concept"),
+    SKOS.broader: ("上位概念", "broader"),
+    SKOS.narrower: ("下位概念", "narrower"),
+    SKOS.exactMatch: ("完全一致", "exact match"),
+    SKOS.closeMatch: ("近似一致", "close match"),
+    SKOS.broadMatch: ("広義一致", "broad match"),
+    SKOS.narrowMatch: ("狭義一致", "narrow match"),
+    OWL.sameAs: ("同一", "same as"),
+    ORG.subOrganizationOf: ("上位組織", "sub-organisation of"),
+    ELI.date_document: ("成立日", "date of the document"),
+    ELI.date_publication: ("公布日", "date of publication"),
+    ELI.first_date_entry_in_force: ("施行日", "first date of entry into force"),
+    ELI.date_no_longer_in_force: ("失効日", "date no longer in force"),
+    ELI.amends: ("改正対象", "amends"),
+    ELI.repeals: ("廃止対象", "repeals"),
+}.items()}
+
+#: Facets of the class listings: the properties whose values filter the members.
+FACETS: dict[str, tuple[URIRef, ...]] = {
+    "Measure": (LGDX.achievementStatus, LGDX.partOf, LGDX.direction, LGDX.goalType),
+    "Policy": (DCTERMS.publisher,),
+    "Plan": (DCTERMS.publisher,),
+    "InformationSystem": (LGDX.operatedBy, LGDX.coversBusinessArea),
+    "Observation": (LGDX.indicator,),
+    "Event": (LGDX.involves,),
+    "SourcePassage": (DCTERMS.isPartOf,),
+    "Organization": (ORG.subOrganizationOf,),
+    "skos:Concept": (SKOS.inScheme,),
+}
+
+#: Media types of the dist files, by extension (the RDF ones from the export table).
+FILE_TYPES = {f.extension: f.media_type for f in FORMATS.values()} | {".json": "application/json"}
+
+
+@dataclass(frozen=True)
+class DistFile:
+    """A file of the dist folder, as /download serves it."""
+
+    name: str
+    path: Path
+    media_type: str
+    size: int
+    etag: str
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A class or property of the ontology, as /ontology documents it."""
+
+    iri: str
+    name: str
+    kind: str
+    labels: dict[str, str]
+    comments: dict[str, str]
+    links: tuple[tuple[str, str], ...]  # (property IRI, object IRI or text)
+
+
+@dataclass
+class Site:
+    """The dist folder as the server process knows it."""
+
+    dist: Path
+    base: str
+    catalog: Graph
+    ontology: Graph
+    files: dict[str, DistFile]
+    queries: dict[str, NamedQuery]
+    digest: str
+    last_modified: str
+    urls: Urls = field(init=False)
+    _rdf_cache: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.urls = Urls(self.base)
+        self.dataset = next((s for s in self.catalog.subjects(RDF.type, DCAT.Dataset)), None)
+        self.terms = _terms(self.ontology)
+        self.term_labels = {t.iri: t.labels for t in self.terms}
+        self.classes = self._classes()
+
+    # --- labels ---------------------------------------------------------------
+
+    def term_label(self, iri: str) -> dict[str, str]:
+        """Labels of an ontology or vocabulary term: ``{"ja": …, "en": …}`` (may be empty)."""
+        if iri in self.term_labels:
+            return self.term_labels[iri]
+        if iri in VOCAB_LABELS:
+            ja, en = VOCAB_LABELS[iri]
+            return {"ja": ja, "en": en}
+        return {}
+
+    def compact(self, iri: str) -> str:
+        """``prefix:local`` for an IRI in a known namespace, else the IRI."""
+        for prefix, ns in PREFIXES.items():
+            if prefix != "id" and iri.startswith(str(ns)) and "/" not in iri[len(str(ns)):]:
+                return f"{prefix}:{iri[len(str(ns)):]}"
+        if iri.startswith(self.base):
+            return iri[len(self.base):]
+        return iri
+
+    # --- catalogue ------------------------------------------------------------
+
+    def literal(self, subject, predicate, lang: str | None = None) -> str | None:
+        """A literal of the catalogue, in ``lang`` if given."""
+        for value in self.catalog.objects(subject, predicate):
+            if isinstance(value, Literal) and (lang is None or value.language == lang):
+                return str(value)
+        return None
+
+    def about(self) -> dict:
+        """The dataset's title, description, licence, dates and VoID figures, for the pages."""
+        d = self.dataset
+        return {
+            "iri": str(d) if d is not None else None,
+            "title": {lang: self.literal(d, DCTERMS.title, lang) for lang in ("ja", "en")},
+            "description": {lang: self.literal(d, DCTERMS.description, lang) for lang in ("ja", "en")},
+            "license": str(self.catalog.value(d, DCTERMS.license) or ""),
+            "issued": self.literal(d, DCTERMS.issued),
+            "version": self.literal(d, DCTERMS.hasVersion),
+            "triples": self.void_stat(VOID.triples),
+            "subjects": self.void_stat(VOID.distinctSubjects),
+            "properties": self.void_stat(VOID.properties),
+            "endpoint": str(self.catalog.value(d, VOID.sparqlEndpoint) or ""),
+        }
+
+    def void_stat(self, predicate) -> int | None:
+        value = self.catalog.value(self.dataset, predicate)
+        return int(value) if value is not None else None
+
+    def _classes(self) -> dict[str, dict]:
+        """The classes with members, by URL name (``Measure``, ``skos:Concept``), from VoID."""
+        found = {}
+        for part in self.catalog.objects(self.dataset, VOID.classPartition):
+            cls = self.catalog.value(part, VOID["class"])
+            count = self.catalog.value(part, VOID.entities)
+            if cls is None:
+                continue
+            name = self.class_name(str(cls))
+            found[name] = {"iri": str(cls), "name": name, "count": int(count or 0),
+                           "labels": self.term_label(str(cls))}
+        return dict(sorted(found.items(), key=lambda kv: (not kv[1]["iri"].startswith(str(LGDX)), kv[0])))
+
+    def class_name(self, iri: str) -> str:
+        """The name of a class in /class/… URLs: the local name for the ontology's own."""
+        return iri[len(str(LGDX)):] if iri.startswith(str(LGDX)) else self.compact(iri)
+
+    def subclasses(self, iri: str) -> list[str]:
+        """``iri`` and every class below it in the ontology."""
+        out, todo = [], [URIRef(iri)]
+        while todo:
+            cls = todo.pop()
+            if str(cls) not in out:
+                out.append(str(cls))
+                todo.extend(self.ontology.subjects(RDFS.subClassOf, cls))
+        return out
+
+    def distributions(self) -> list[dict]:
+        """The catalogue's distributions, with the local file each one is."""
+        out = []
+        for dist in sorted(self.catalog.objects(self.dataset, DCAT.distribution)):
+            name = self.literal(dist, DCTERMS.title) or str(dist).rsplit("/", 1)[-1]
+            out.append({"name": name, "file": self.files.get(name)})
+        return out
+
+    # --- RDF of the catalogue and ontology ------------------------------------
+
+    def rdf(self, which: str, fmt: str) -> bytes:
+        """``catalog.ttl`` or ``ontology.ttl`` in ``fmt``, converted once and kept."""
+        key = (which, fmt)
+        if key not in self._rdf_cache:
+            source = self.files[which].path.read_bytes()
+            if fmt == "ttl":
+                content = source
+            else:
+                triples = [q.triple for q in ox.parse(source, format=ox.RdfFormat.TURTLE)]
+                content = ox.serialize(triples, format=GRAPH_FORMATS[fmt])
+            self._rdf_cache[key] = content
+        return self._rdf_cache[key]
+
+
+def load_site(dist: Path, queries_dir: Path | None = None) -> Site:
+    """Read the dist folder written by ``kg build``."""
+    dist = Path(dist)
+    for name in ("kg.nt", "catalog.ttl", "ontology.ttl"):
+        if not (dist / name).is_file():
+            raise LoadError(f"no {name} in the dist folder", Location(str(dist)),
+                            "run `kg build` first, or pass the folder it wrote with --dist")
+    catalog = Graph().parse(dist / "catalog.ttl", format="turtle")
+    ontology = Graph().parse(dist / "ontology.ttl", format="turtle")
+    base = next((str(v) for v in catalog.objects(None, VOID.uriSpace)), DEFAULT_BASE)
+    checksums = _checksums(catalog)
+    files = {}
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        name = path.relative_to(dist).as_posix()
+        stat = path.stat()
+        sha = checksums.get(name)
+        etag = f'"{sha[:32]}"' if sha else f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+        media = FILE_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        files[name] = DistFile(name, path, media, stat.st_size, etag, sha)
+    catalog_bytes = (dist / "catalog.ttl").read_bytes()
+    digest = hashlib.sha256(catalog_bytes + __version__.encode()).hexdigest()[:20]
+    mtime = max((dist / n).stat().st_mtime for n in ("kg.nt", "catalog.ttl"))
+    queries = named_queries(queries_dir) if queries_dir and queries_dir.is_dir() else {}
+    return Site(dist, base, catalog, ontology, files, queries, digest, formatdate(mtime, usegmt=True))
+
+
+def _checksums(catalog: Graph) -> dict[str, str]:
+    out = {}
+    for dist in catalog.subjects(RDF.type, DCAT.Distribution):
+        value = catalog.value(catalog.value(dist, SPDX.checksum), SPDX.checksumValue)
+        name = catalog.value(dist, DCTERMS.title)
+        if value is not None and name is not None:
+            out[str(name)] = str(value)
+    return out
+
+
+_TERM_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object"), (OWL.DatatypeProperty, "datatype"),
+               (OWL.AnnotationProperty, "annotation"), (RDF.Property, "property"), (RDFS.Datatype, "datatype-def"))
+_SHOWN = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.equivalentClass,
+          OWL.inverseOf, SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+
+
+def _terms(ontology: Graph) -> list[Term]:
+    """The ontology's own terms, classes first, each with labels, comments and links."""
+    out, seen = [], set()
+    for cls, kind in _TERM_KINDS:
+        for subject in sorted(ontology.subjects(RDF.type, cls)):
+            if not isinstance(subject, URIRef) or not str(subject).startswith(str(LGDX)) or subject in seen:
+                continue
+            seen.add(subject)
+            labels = {v.language or "": str(v) for v in ontology.objects(subject, RDFS.label)}
+            comments = {v.language or "": str(v) for v in ontology.objects(subject, RDFS.comment)}
+            links = tuple((str(p), str(o)) for p in _SHOWN for o in sorted(ontology.objects(subject, p))
+                          if isinstance(o, (URIRef, Literal)))
+            out.append(Term(str(subject), str(subject)[len(str(LGDX)):], kind, labels, comments, links))
+    return out
+

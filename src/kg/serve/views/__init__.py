@@ -1,0 +1,1 @@
+"""Page and endpoint handlers, one module per kind of URL."""

@@ -1,0 +1,64 @@
+"""``/query``: the named queries as ready examples, a SPARQL form, and the results as a table."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kg.errors import QueryError
+from kg.query import bind_params
+from kg.serve import negotiation as neg
+from kg.serve.pool import PoolError
+from kg.serve.responses import error, render
+
+PARAM_PREFIX = "p."
+#: HTML input type of each parameter type of the named queries.
+INPUT_TYPES = {"date": "date", "integer": "number", "decimal": "number"}
+DOWNLOADS = ("csv", "tsv", "json", "xml", "ttl", "jsonld", "nt")
+
+
+def page(request: Request, status: int = 200, headers: dict | None = None, **values) -> Response:
+    """The query page with ``values`` (text, name, given, result, error …) filled in."""
+    context = {"text": None, "name": None, "given": {}, "result": None, "downloads": [], "error": None,
+               "fix": None, "input_types": INPUT_TYPES, "prefix": PARAM_PREFIX} | values
+    return render(request, "query.html", context, status=status, headers=headers)
+
+
+async def query_page(request: Request) -> Response:
+    """List the named queries; run one (with its parameters) or the SPARQL text given."""
+    site = request.app.state.site
+    params = request.query_params
+    name, text = params.get("name"), params.get("q")
+    given = {k[len(PARAM_PREFIX):]: v for k, v in params.items() if k.startswith(PARAM_PREFIX) and v != ""}
+    if name is None and text is None:
+        return page(request)
+    if len((text or "").encode()) > request.app.state.settings.max_body:
+        return error(request, 413, "the query is too long", "send a shorter query")
+    bindings = None
+    if name is not None:
+        named = site.queries.get(name)
+        if named is None:
+            return error(request, 404, f"no named query `{name}`", "the query page lists them")
+        try:
+            bindings = bind_params(named, given, site.base)
+        except QueryError as exc:
+            return page(request, 400, name=name, given=given, error=exc.message, fix=exc.fix)
+        text = named.text
+    fmt = params.get("format") or neg.HTML
+    try:
+        result = await request.app.state.pool.call("sparql", text, None, fmt, bindings)
+    except PoolError as exc:
+        if fmt != neg.HTML:
+            return error(request, exc.status, exc.message, exc.fix)
+        return page(request, exc.status, text=text, name=name, given=given, error=exc.message, fix=exc.fix)
+    if result[0] == "bytes":
+        return Response(result[2], media_type=neg.media_type(result[1]))
+    if result[0] == "406":
+        return error(request, 400, f"format `{fmt}` does not fit this query's result",
+                     "use one of: " + ", ".join(result[1]))
+    kept = [(k, v) for k, v in params.multi_items() if k != "format"]
+    offered = [f for f in DOWNLOADS if (f in neg.GRAPH_OFFERS) == (result[1] == "graph")]
+    return page(request, text=text, name=name, given=given, result=result,
+                downloads=[(f, "/query?" + urlencode(kept + [("format", f)])) for f in offered])
