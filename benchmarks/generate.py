@@ -256,9 +256,6 @@ class FaultPlan:
                 self.expected.append(_expect(kind, other, path, constraint, severity))
             elif kind == "dangling-reference":  # the reference also fails sh:class
                 self.expected.append(_expect(kind, focus, path, "sh:ClassConstraintComponent", severity))
-            elif kind == "two-japanese-labels":
-                self.expected.append(_expect(kind, focus, path, "sh:QualifiedMaxCountConstraintComponent",
-                                             severity))
 
 
 #: The kind of resource each fault is put on (measures when not listed).

@@ -47,6 +47,9 @@ write_ini() {
   # CaseMode=2: without it ASK answers a table instead of a boolean.
   # ResultSetMaxRows: the packaged 10,000 silently truncates CONSTRUCT and Graph Store GET.
   # DirsAllowed: the bulk loader may read only the private data folder.
+  # TransactionAfterImageLimit: replacing a graph of a million triples in one transaction (MOVE)
+  # needs more than the default 50 MB of after-image, or the store aborts it (SR325).
+  # MaxVectorSize: a Graph Store GET of more than 1,000,000 triples fails (FRVEC) at the default.
   cat >"$DB/virtuoso.ini" <<EOF
 [Database]
 DatabaseFile=virtuoso.db
@@ -64,6 +67,8 @@ ServerPort=127.0.0.1:$SQL_PORT
 DisableUnixSocket=1
 CaseMode=2
 DirsAllowed=., $ROOT/data
+TransactionAfterImageLimit=${VIRTUOSO_AFTER_IMAGE_LIMIT:-2000000000}
+MaxVectorSize=${VIRTUOSO_MAX_VECTOR:-8000000}
 NumberOfBuffers=${VIRTUOSO_BUFFERS:-100000}
 MaxDirtyBuffers=${VIRTUOSO_DIRTY_BUFFERS:-75000}
 

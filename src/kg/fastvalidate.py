@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -311,6 +312,10 @@ class Check:
     min_count: int | None = None
     max_count: int | None = None
     node_shape: bool = False  # a node shape's own constraint: the value is the focus node
+    compiler: object = None  # kind "node": compiles the nested shape for the details
+    constraint: str = ""  # kind "lexical": the constraint's name, value and flags
+    parameter: object = None
+    flags: Node | None = None
     simple_path: URIRef | None = None  # the predicate when the path is one IRI
 
 
@@ -328,14 +333,8 @@ class Compiler:
     def compile(self) -> list[Check]:
         checks: list[Check] = []
         for shape in self._targeted_shapes():
-            if self._deactivated(shape):
-                continue
-            targets = self._targets(shape)
             first = len(checks)
-            checks += self._shape_checks(shape, targets)
-            for prop in self.g.objects(shape, SH.property):
-                if not self._deactivated(prop):
-                    checks += self._shape_checks(prop, targets)
+            checks += self.shape_and_properties(shape, self._targets(shape))
             if self._prefixes:  # what SPARQL-based targets declare
                 prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self._prefixes))
                 for check in checks[first:]:
@@ -404,6 +403,16 @@ class Compiler:
             parts.append(f"{{ {select} }}")
         return parts
 
+    def shape_and_properties(self, shape: Node, targets: list[str]) -> list[Check]:
+        """The checks of ``shape`` and of its property shapes, on the focus nodes of ``targets``."""
+        if self._deactivated(shape):
+            return []
+        checks = self._shape_checks(shape, targets)
+        for prop in self.g.objects(shape, SH.property):
+            if not self._deactivated(prop):
+                checks += self._shape_checks(prop, targets)
+        return checks
+
     # -- one shape's own constraints, at the top level --
 
     def _shape_checks(self, shape: Node, targets_list: list[str]) -> list[Check]:
@@ -424,13 +433,23 @@ class Compiler:
 
         values = f"?this {path} ?value ." if is_property else "BIND (?this AS ?value)"
 
-        def value_check(name, expression):
-            add(f"SELECT DISTINCT ?this ?value WHERE {{ {targets} {values} FILTER (!({expression})) }}", name)
+        def value_check(name, expression, param=None):
+            if name in _LEXICAL and is_property:
+                # a literal the store retyped is decided in Python, on the literal as written
+                add(f"SELECT DISTINCT ?this ?value WHERE {{ {targets} {values} FILTER (!({expression}) || "
+                    f"(isLiteral(?value) && DATATYPE(?value) IN ({_kept_list()}))) }}", name, "lexical",
+                    constraint=name, flags=g.value(shape, SH.flags),
+                    parameter=list(Collection(g, param)) if name == "in" else param)
+            elif name == "node":  # pySHACL also reports why the value does not conform (sh:detail)
+                add(f"SELECT ?this ?value WHERE {{ {targets} {values} FILTER (!({expression})) }}", name, "node",
+                    parameter=param, compiler=self)
+            else:
+                add(f"SELECT DISTINCT ?this ?value WHERE {{ {targets} {values} FILTER (!({expression})) }}", name)
 
         for name in ("class", "nodeKind", "pattern", "languageIn", "in", "minLength", "maxLength",
                      *_RANGE, "node", "not", "and", "or", "xone"):
             for param in g.objects(shape, SH[name]):
-                value_check(name, self._value_expr(name, param, shape, "?value"))
+                value_check(name, self._value_expr(name, param, shape, "?value"), param)
         for param in g.objects(shape, SH.datatype):
             add(f"SELECT DISTINCT ?this ?value WHERE {{ {targets} {values} "
                 f"FILTER (!({_datatype_prefilter(param)})) }}", "datatype", "datatype", datatype=param)
@@ -489,7 +508,7 @@ class Compiler:
                 if having:
                     add(f"SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {targets} OPTIONAL {{ "
                         f"?this {path} ?value . FILTER ({self.conforms(qualified, '?value')}) }} }} "
-                        f"GROUP BY ?this HAVING ({having})", "qualified", "qualified",
+                        f"GROUP BY ?this HAVING ({having})", "sh:QualifiedValueShapeConstraintComponent", "qualified",
                         min_count=low, max_count=high)
         for constraint in g.objects(shape, SH.sparql):
             if not self._deactivated(constraint):
@@ -659,8 +678,8 @@ class Compiler:
                 raise UnsupportedShapeError(f"unknown sh:nodeKind {param}")
             return _NODE_KINDS[param].format(v=v)
         if name == "pattern":
-            flags = g.value(shape, SH.flags)
-            regex = f"REGEX(STR({v}), {_string(str(param))}" + (f", {_string(str(flags))})" if flags else ")")
+            flags = "".join(f for f in "im" if f in str(g.value(shape, SH.flags) or "").lower())
+            regex = f"REGEX(STR({v}), {_string(str(param))}" + (f", {_string(flags)})" if flags else ")")
             return f"(!isBlank({v}) && {regex})"
         if name == "languageIn":
             tags = [str(t).lower() for t in Collection(g, param)]
@@ -673,6 +692,8 @@ class Compiler:
             members = list(Collection(g, param))
             return "(" + " || ".join(f"sameTerm({v}, {_term(m)})" for m in members) + ")" if members else "false"
         if name in ("minLength", "maxLength"):
+            if name == "minLength" and _int(param) == 0:
+                return "true"
             op = ">=" if name == "minLength" else "<="
             return f"(!isBlank({v}) && STRLEN(STR({v})) {op} {_int(param)})"
         if name in _RANGE:
@@ -757,6 +778,46 @@ def _datatype_prefilter(datatype) -> str:
     if dt in _CONVERTED:
         return "false"
     return f"isLiteral(?value) && DATATYPE(?value) = <{dt}>"
+
+
+#: Constraints whose verdict depends on a literal's written form or datatype.
+_LEXICAL = {"pattern", "minLength", "maxLength", "in", *_RANGE}
+
+
+def _kept_list() -> str:
+    return ", ".join(f"<{t}>" for t in sorted(_kept_types()))
+
+
+def lexical_conforms(name: str, value: Node, param: Node, flags: Node | None = None) -> bool:
+    """pySHACL's test of constraint ``name`` on an rdflib term (for literals the store retyped)."""
+    if name == "in":
+        return value in set(param)
+    if isinstance(value, BNode):
+        return name == "minLength" and int(param) == 0
+    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, RDF.langString, XSD.string):
+        text = str(value.value)
+    else:
+        text = str(value)
+    if name == "pattern":
+        wanted = str(flags or "").lower()
+        options = (re.I if "i" in wanted else 0) | (re.M if "m" in wanted else 0)
+        return re.search(str(param), text, options) is not None
+    if name == "minLength":
+        return len(text) >= int(param)
+    if name == "maxLength":
+        return len(text) <= int(param)
+    if not isinstance(value, Literal):
+        return False
+    if isinstance(param.value, str) != isinstance(value.value, str):
+        return False
+    from pyshacl.rdfutil.compare import compare_literal  # only for the rare retyped literal
+
+    try:
+        order = compare_literal(value, param)
+    except (TypeError, NotImplementedError):
+        return False
+    return {"minInclusive": order >= 0, "maxInclusive": order <= 0,
+            "minExclusive": order > 0, "maxExclusive": order < 0}[name]
 
 
 def datatype_conforms(value: Node, datatype: URIRef) -> bool:
@@ -846,6 +907,7 @@ def _run(fast: FastGraph, check: Check) -> list[Result]:
                     continue
                 seen.add(key)
             rows.append(dict(zip(names, row)))
+        del solutions  # pyoxigraph's result iterators must be dropped on the thread that made them
     messages = check.messages or {"en": _GENERIC.get(check.component, check.component)}
 
     def result(focus, value=None, path=check.path, component=check.component, text=None):
@@ -866,6 +928,30 @@ def _run(fast: FastGraph, check: Check) -> list[Result]:
                 out.append(result(row["this"], component="sh:QualifiedMaxCountConstraintComponent"))
             if check.min_count is not None and count < check.min_count:
                 out.append(result(row["this"], component="sh:QualifiedMinCountConstraintComponent"))
+    elif check.kind == "node":
+        # kg.validate reads every sh:ValidationResult of pySHACL's report, and pySHACL nests
+        # the results of the value against the sh:node shape under the result (sh:detail)
+        failing = Counter()
+        for row in rows:
+            out.append(result(row["this"], to_rdflib(row["value"])))
+            failing[row["value"]] += 1
+        if failing:
+            if any(isinstance(v, ox.BlankNode) for v in failing):
+                raise UnsupportedShapeError(f"sh:node {check.parameter} on blank nodes", fix="validate with pySHACL")
+            values = f"VALUES ?this {{ {' '.join(str(v) for v in failing)} }}"
+            inner = check.compiler.shape_and_properties(check.parameter, [values])
+            for detail in (r for c in inner for r in _run(fast, c)):
+                out += [detail] * failing[to_ox(detail.focus)]
+    elif check.kind == "lexical":
+        for row in rows:
+            value = row["value"]
+            if isinstance(value, ox.Literal) and value.datatype.value in _kept_types():
+                written = to_rdflib(_written(fast, check, row["this"], value))
+                if lexical_conforms(check.constraint, written, check.parameter, check.flags):
+                    continue
+                out.append(result(row["this"], written))
+            else:
+                out.append(result(row["this"], to_rdflib(value)))
     elif check.kind == "datatype":
         verdicts: dict = {}
         for row in rows:

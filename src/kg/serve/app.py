@@ -22,6 +22,7 @@ ID_PREFIX = "{id_prefix}"
 
 #: Every URL the server answers: (path, handler, methods). HEAD goes with GET.
 ROUTES = (
+    ("/sparql", sparql.sparql, ["GET", "POST"]),  # first: the route programs call most
     ("/", dataset.home, ["GET"]),
     ("/catalog", dataset.catalog, ["GET"]),
     ("/catalog.{ext}", dataset.catalog, ["GET"]),
@@ -29,7 +30,6 @@ ROUTES = (
     ("/.well-known/void.{ext}", dataset.catalog, ["GET"]),
     ("/download", dataset.downloads, ["GET"]),
     ("/download/{name:path}", dataset.download, ["GET"]),
-    ("/sparql", sparql.sparql, ["GET", "POST"]),
     ("/query", query.query_page, ["GET"]),
     ("/ontology", resource.ontology, ["GET"]),
     ("/ontology.{ext}", resource.ontology, ["GET"]),

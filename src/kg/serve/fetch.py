@@ -43,10 +43,13 @@ class Data:
     allowed_services: frozenset[str] = frozenset()
     max_results: int = 10_000
     prefixes: dict[str, str] = field(default_factory=dict)
+    turtle_prefixes: dict[str, str] = field(default_factory=dict)
     _search_index: list | None = None
 
     def __post_init__(self):
         self.prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
+        # Turtle output leaves instance IRIs whole: ``id:measure\/x`` would need an escaped slash
+        self.turtle_prefixes = {k: v for k, v in self.prefixes.items() if k != "id"}
 
 
 def load(path: str, base: str, allowed_services=(), max_results: int = 10_000) -> Data:
@@ -156,7 +159,7 @@ def describe(data: Data, candidates: list[str], fmt: str) -> tuple[str, bytes] |
             if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
                 seen.add(quad.object)
                 todo.append(quad.object)
-    return iri, graph_bytes(triples, fmt, len(triples), data.prefixes)
+    return iri, graph_bytes(triples, fmt, len(triples), data.turtle_prefixes)
 
 
 # --- class listings -----------------------------------------------------------
@@ -258,7 +261,7 @@ def _execute(data: Data, text: str, bindings: dict | None):
 
 
 def sparql(data: Data, text: str, accept: str | None, explicit: str | None = None,
-           bindings: dict | None = None) -> tuple:
+           bindings: dict | None = None, lenient: bool = False) -> tuple:
     """Run a query and serialise its result in the format the client asked for.
 
     Returns ``("bytes", fmt, content)``, ``("table", …)`` for HTML, or ``("406", offers)``.
@@ -266,7 +269,7 @@ def sparql(data: Data, text: str, accept: str | None, explicit: str | None = Non
     result = _execute(data, text, bindings)
     graph = isinstance(result, ox.QueryTriples)
     offers = neg.GRAPH_OFFERS if graph else neg.SELECT_OFFERS
-    fmt = neg.choose(accept, offers, "graph" if graph else "select", explicit)
+    fmt = neg.choose(accept, offers, "graph" if graph else "select", explicit, lenient)
     if fmt is None:
         return ("406", offers)
     try:
@@ -275,7 +278,7 @@ def sparql(data: Data, text: str, accept: str | None, explicit: str | None = Non
         if isinstance(result, ox.QueryBoolean):
             return ("bytes", fmt, boolean_bytes(bool(result), fmt))
         if graph:
-            return ("bytes", fmt, graph_bytes(result, fmt, data.max_results, data.prefixes))
+            return ("bytes", fmt, graph_bytes(result, fmt, data.max_results, data.turtle_prefixes))
         names, rows = rows_of(result, data.max_results)
         return ("bytes", fmt, solutions_bytes(names, rows, fmt))
     except OSError as exc:  # raised while evaluating lazily, e.g. by a SERVICE call

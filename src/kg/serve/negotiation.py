@@ -40,6 +40,9 @@ RESULT_TYPES: dict[str, str] = {
 GRAPH_TYPES: dict[str, str] = {
     "text/turtle": "ttl",
     "application/x-turtle": "ttl",
+    "application/turtle": "ttl",
+    "text/n3": "ttl",
+    "text/rdf+n3": "ttl",
     "application/ld+json": "jsonld",
     "application/json": "jsonld",
     "application/n-triples": "nt",
@@ -64,6 +67,7 @@ FORMAT_NAMES: dict[str, str] = {
     "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
     "html": HTML, "ttl": "ttl", "turtle": "ttl", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
     "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml", "rdf": "rdfxml", "xml-rdf": "rdfxml",
+    "rdf+xml": "rdfxml", "n3": "ttl",  # Turtle is N3 too
 }
 
 #: What each kind of response offers, in the server's order of preference (first = default).
@@ -145,11 +149,19 @@ TABLES = {"select": RESULT_TYPES, "graph": GRAPH_TYPES, "error": _ERROR_TYPES}
 
 
 def choose(accept: str | None, offers: tuple[str, ...], table_name: str = "graph",
-           explicit: str | None = None) -> str | None:
-    """The response format: an explicit choice (extension or ``?format=``) wins over Accept."""
+           explicit: str | None = None, lenient: bool = False) -> str | None:
+    """The response format: an explicit choice (extension or ``?format=``) wins over Accept.
+
+    ``lenient``: an explicit choice that does not fit ``offers`` falls back to Accept, for
+    clients that send a format hint with every query (SPARQLWrapper sends ``format=json``).
+    """
     if explicit:
-        fmt = FORMAT_NAMES.get(explicit.lower(), explicit.lower())
-        return fmt if fmt in offers else None
+        key = explicit.lower().split(";")[0].strip()
+        fmt = FORMAT_NAMES.get(key) or TABLES[table_name].get(key) or key
+        if fmt in offers:
+            return fmt
+        if not lenient:
+            return None
     return negotiate(accept, offers, table_name)
 
 

@@ -8,7 +8,10 @@ pyoxigraph) and a fresh worker takes its place in the background.
 from __future__ import annotations
 
 import asyncio
+import collections
+import os
 import pickle
+import subprocess
 import sys
 
 from kg.serve.worker import HEADER
@@ -47,22 +50,29 @@ class WorkerError(PoolError):
 
 
 class Worker:
-    """One child process and its pipes."""
+    """One child process and its pipes, read by the event loop (no thread, no stream objects)."""
 
-    def __init__(self, process: asyncio.subprocess.Process):
+    def __init__(self, process: subprocess.Popen, loop: asyncio.AbstractEventLoop):
         self.process = process
+        self.loop = loop
         self.timed_out = False
+        self.buffer = bytearray()
+        self.waiting: asyncio.Future | None = None
+        self.eof = False
+        self.out = process.stdout.fileno()
+        self.inp = process.stdin.fileno()
+        os.set_blocking(self.out, False)
+        loop.add_reader(self.out, self._readable)
 
     @classmethod
     async def start(cls, config: dict) -> "Worker":
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kg.serve.worker",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2 ** 20)
-        worker = cls(process)
+        process = subprocess.Popen([sys.executable, "-m", "kg.serve.worker"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, bufsize=0)
+        worker = cls(process, asyncio.get_running_loop())
         worker.send(config)
         try:
             status, info = await worker.receive()
-        except asyncio.IncompleteReadError:
+        except EOFError:
             raise PoolError("a query worker could not load the store (its error is above)") from None
         if status != "ready":  # pragma: no cover - the worker only ever answers "ready" first
             raise PoolError(f"worker did not start: {info}")
@@ -71,20 +81,70 @@ class Worker:
 
     def send(self, value) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.write(HEADER.pack(len(payload)) + payload)
+        data = memoryview(HEADER.pack(len(payload)) + payload)
+        while data:  # the pipe is blocking on this side: small frames go in one write
+            written = os.write(self.inp, data)
+            data = data[written:]
+
+    def _readable(self) -> None:
+        try:
+            chunk = os.read(self.out, 1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if chunk:
+            self.buffer += chunk
+        else:
+            self.eof = True
+            self.loop.remove_reader(self.out)
+        self._deliver()
+
+    def _deliver(self) -> None:
+        waiting = self.waiting
+        if waiting is None or waiting.done():
+            return
+        if len(self.buffer) >= HEADER.size:
+            (size,) = HEADER.unpack_from(self.buffer)
+            if len(self.buffer) >= HEADER.size + size:
+                payload = bytes(self.buffer[HEADER.size:HEADER.size + size])
+                del self.buffer[:HEADER.size + size]
+                self.waiting = None
+                waiting.set_result(payload)
+                return
+        if self.eof:
+            self.waiting = None
+            waiting.set_exception(EOFError())
 
     async def receive(self):
-        stdout = self.process.stdout
-        (size,) = HEADER.unpack(await stdout.readexactly(HEADER.size))
-        return pickle.loads(await stdout.readexactly(size))
+        """The next frame from the worker; ``EOFError`` if it ended first."""
+        self.waiting = self.loop.create_future()
+        self._deliver()
+        return pickle.loads(await self.waiting)
 
     def kill(self, timed_out: bool = False) -> None:
         self.timed_out = self.timed_out or timed_out
-        if self.process.returncode is None:
+        if self.process.poll() is None:
             try:
                 self.process.kill()
             except ProcessLookupError:  # pragma: no cover - ended between the check and the kill
                 pass
+
+    def close(self) -> None:
+        """Forget the pipes (after the process has ended or been killed)."""
+        if not self.eof:
+            self.loop.remove_reader(self.out)
+            self.eof = True
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:  # pragma: no cover
+                pass
+
+    async def wait(self) -> None:
+        """Wait for the process to end without blocking the loop."""
+        while self.process.poll() is None:
+            await asyncio.sleep(0.02)
 
 
 class Pool:
@@ -94,7 +154,8 @@ class Pool:
         self.config = config
         self.size = size
         self.timeout = timeout
-        self.idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self.idle: list[Worker] = []
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.workers: set[Worker] = set()
         self.tasks: set[asyncio.Task] = set()
         self.closed = False
@@ -105,26 +166,45 @@ class Pool:
         workers = await asyncio.gather(*(Worker.start(self.config) for _ in range(self.size)))
         for worker in workers:
             self.workers.add(worker)
-            self.idle.put_nowait(worker)
+            self._release(worker)
         self.info = workers[0].info
+
+    def _release(self, worker: Worker) -> None:
+        """Hand ``worker`` to the longest-waiting call, or put it back among the idle."""
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self.idle.append(worker)
+
+    async def _acquire(self, loop, deadline: float) -> Worker:
+        if self.idle:
+            return self.idle.pop()
+        waiter = loop.create_future()
+        self.waiters.append(waiter)
+        timer = loop.call_at(deadline, lambda: waiter.done() or waiter.set_exception(
+            Busy("every query worker is busy", "try again in a moment")))
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._release(waiter.result())  # handed over just as the caller went away
+            raise
+        finally:
+            timer.cancel()
 
     async def call(self, op: str, *args, timeout: float | None = None):
         """Run ``op`` with ``args`` in a worker; raise a :class:`PoolError` on failure."""
         loop = asyncio.get_running_loop()
         limit = self.timeout if timeout is None else timeout
         deadline = loop.time() + limit
-        try:
-            worker = self.idle.get_nowait()
-        except asyncio.QueueEmpty:
-            try:
-                worker = await asyncio.wait_for(self.idle.get(), limit)
-            except asyncio.TimeoutError:
-                raise Busy("every query worker is busy", "try again in a moment") from None
+        worker = await self._acquire(loop, deadline)
         timer = loop.call_at(deadline, worker.kill, True)
         try:
             worker.send((op, args))
             reply = await worker.receive()
-        except (asyncio.IncompleteReadError, BrokenPipeError, ConnectionResetError):
+        except (EOFError, BrokenPipeError, ConnectionResetError):
             self._replace(worker)
             if worker.timed_out:
                 raise QueryTimeout(f"the query ran longer than the time limit of {limit:g} s",
@@ -136,7 +216,7 @@ class Pool:
             raise
         finally:
             timer.cancel()
-        self.idle.put_nowait(worker)
+        self._release(worker)
         if reply[0] == "ok":
             return reply[1]
         raise WorkerError(*reply[1:])
@@ -151,14 +231,16 @@ class Pool:
         task.add_done_callback(self.tasks.discard)
 
     async def _respawn(self, old: Worker) -> None:
-        await old.process.wait()
+        await old.wait()
+        old.close()
         fresh = await Worker.start(self.config)
         if self.closed:
             fresh.kill()
-            await fresh.process.wait()
+            await fresh.wait()
+            fresh.close()
             return
         self.workers.add(fresh)
-        self.idle.put_nowait(fresh)
+        self._release(fresh)
 
     async def close(self) -> None:
         """Stop every worker and wait for them to end."""
@@ -166,9 +248,8 @@ class Pool:
         for task in list(self.tasks):
             task.cancel()
         for worker in list(self.workers):
-            if worker.process.stdin:
-                worker.process.stdin.close()
             worker.kill()
         for worker in list(self.workers):
-            await worker.process.wait()
+            await worker.wait()
+            worker.close()
         self.workers.clear()

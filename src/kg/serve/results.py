@@ -6,7 +6,7 @@ count is known row by row; graphs go through pyoxigraph with a counting generato
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring as _quote
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -16,7 +16,7 @@ from kg.query import GRAPH_FORMATS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-TURTLE_PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
+TURTLE_PREFIXES = {k: str(v) for k, v in PREFIXES.items() if k != "id"}
 
 
 class TooManyResults(Exception):
@@ -57,27 +57,29 @@ def solutions_bytes(names: list[str], rows: list[tuple], fmt: str) -> bytes:
     return _WRITERS[fmt](names, rows)
 
 
-def _json_term(term) -> dict:
+def _json_term(term) -> str:
+    """One term as a JSON results object, written directly (``encode_basestring`` escapes)."""
     if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
     if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
         if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                        "predicate": _json_term(term.predicate),
-                                        "object": _json_term(term.object)}}
+            return '{"type":"literal","value":' + _quote(term.value) + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return '{"type":"literal","value":' + _quote(term.value) + ',"datatype":' + _quote(datatype) + "}"
+        return '{"type":"literal","value":' + _quote(term.value) + "}"
+    if isinstance(term, ox.BlankNode):
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return ('{"type":"triple","value":{"subject":' + _json_term(term.subject) + ',"predicate":'
+            + _json_term(term.predicate) + ',"object":' + _json_term(term.object) + "}}")
 
 
 def _json(names, rows) -> bytes:
-    bindings = [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]
-    doc = {"head": {"vars": names}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    keys = [_quote(n) + ":" for n in names]
+    body = ",".join("{" + ",".join(k + _json_term(t) for k, t in zip(keys, row) if t is not None) + "}"
+                    for row in rows)
+    head = '{"head":{"vars":[' + ",".join(_quote(n) for n in names) + ']},"results":{"bindings":['
+    return (head + body + "]}}").encode("utf-8")
 
 
 def _xml_term(term) -> str:

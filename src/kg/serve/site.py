@@ -123,6 +123,7 @@ class Site:
     last_modified: str
     urls: Urls = field(init=False)
     _rdf_cache: dict = field(default_factory=dict)
+    _compact_cache: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.urls = Urls(self.base)
@@ -143,13 +144,17 @@ class Site:
         return {}
 
     def compact(self, iri: str) -> str:
-        """``prefix:local`` for an IRI in a known namespace, else the IRI."""
-        for prefix, ns in PREFIXES.items():
-            if prefix != "id" and iri.startswith(str(ns)) and "/" not in iri[len(str(ns)):]:
-                return f"{prefix}:{iri[len(str(ns)):]}"
-        if iri.startswith(self.base):
-            return iri[len(self.base):]
-        return iri
+        """``prefix:local`` for an IRI in a known namespace, the path under the base, else the IRI."""
+        found = self._compact_cache.get(iri)
+        if found is None:
+            found = iri[len(self.base):] if iri.startswith(self.base) else iri
+            for prefix, ns in PREFIXES.items():
+                if prefix != "id" and iri.startswith(str(ns)) and "/" not in iri[len(str(ns)):]:
+                    found = f"{prefix}:{iri[len(str(ns)):]}"
+                    break
+            if len(self._compact_cache) < 100_000:
+                self._compact_cache[iri] = found
+        return found
 
     # --- catalogue ------------------------------------------------------------
 

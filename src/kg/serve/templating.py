@@ -30,7 +30,8 @@ def number(value) -> str:
 def environment(site: Site, settings: Settings) -> Environment:
     """The template environment for ``site``."""
     env = Environment(loader=PackageLoader("kg.serve", "templates"), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # templates do not change while the server runs
     env.filters.update(primary=primary, secondary=secondary, number=number)
     env.globals.update(href=site.urls.href, compact=site.compact, about=site.about(), settings=settings,
                        version=__version__, term_label=site.term_label)

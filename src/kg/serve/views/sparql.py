@@ -84,7 +84,8 @@ async def sparql(request: Request) -> Response:
         return service_description(request)
     accept = request.headers.get("accept")
     try:
-        result = await request.app.state.pool.call("sparql", query, accept, params.get("format"))
+        explicit = params.get("format") or params.get("output")
+        result = await request.app.state.pool.call("sparql", query, accept, explicit, None, True)
     except PoolError as exc:
         return error(request, exc.status, exc.message, exc.fix)
     if result[0] == "bytes":

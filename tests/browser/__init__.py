@@ -1,0 +1,1 @@
+"""Browser tests of the server's pages (headless Chromium, without JavaScript)."""

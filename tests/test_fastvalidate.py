@@ -1,0 +1,229 @@
+"""The fast validator reports exactly what pySHACL (the reference) reports."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kg import fastvalidate
+from kg.project import Project
+from kg.validate import validate as reference
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "benchmarks" / "generate.py"
+EX = Namespace("http://example.org/")
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("kg_benchmark_generate", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+FAULT_KINDS = load_generator().FAULT_KINDS
+
+
+def key(result) -> tuple:
+    return (str(result.focus), str(result.path), result.constraint, result.severity)
+
+
+def details(result) -> tuple:
+    """What a reader sees of a result, except the shape node and the focus label."""
+    return (*key(result), str(result.value), str(result.location), tuple(sorted(result.message.items())))
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return Project.find(ROOT)
+
+
+def make_corpus(folder: Path, municipalities: int, faults: int, seed: int) -> Path:
+    out = folder / f"corpus-{municipalities}-{faults}-{seed}.nt"
+    subprocess.run([sys.executable, str(GENERATOR), "--municipalities", str(municipalities), "--out", str(out),
+                    "--faults", str(faults), "--seed", str(seed)], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory, project):
+    """A corpus with two faults of every kind, and both validators' reports on it."""
+    folder = tmp_path_factory.mktemp("faulty")
+    path = make_corpus(folder, 4, 2 * len(FAULT_KINDS), seed=7)
+    graph = Graph().parse(path, format="nt")
+    expected = json.loads(path.with_name(path.name + ".faults.json").read_text(encoding="utf-8"))["faults"]
+    return {
+        "expected": expected,
+        "reference": reference(graph, project.shapes, project.ontology),
+        "fast": fastvalidate.validate(fastvalidate.load_files([path]), project.shapes, project.ontology),
+        "fast_from_graph": fastvalidate.validate(graph, project.shapes, project.ontology, workers=1),
+        "path": path,
+        "graph": graph,
+    }
+
+
+def test_same_results_as_pyshacl_on_injected_faults(faulty):
+    ref, fast = Counter(map(details, faulty["reference"].results)), Counter(map(details, faulty["fast"].results))
+    assert ref == fast, {"only pySHACL": ref - fast, "only fast": fast - ref}
+    assert Counter(map(details, faulty["fast_from_graph"].results)) == ref
+
+
+def test_both_find_every_injected_fault(faulty):
+    assert len({e["kind"] for e in faulty["expected"]}) >= 15
+    for name in ("reference", "fast"):
+        found = {key(r) for r in faulty[name].results}
+        missing = [e for e in faulty["expected"]
+                   if (e["focus"], e["path"], e["constraint"], e["severity"]) not in found]
+        assert missing == [], f"{name} misses {missing}"
+
+
+def test_no_other_violations_than_the_injected_ones(faulty):
+    expected = {e["focus"] for e in faulty["expected"]}
+    assert {str(r.focus) for r in faulty["fast"].violations} <= expected
+
+
+def test_clean_corpus_has_no_violations_in_either(tmp_path, project):
+    path = make_corpus(tmp_path, 3, 0, seed=21)
+    graph = Graph().parse(path, format="nt")
+    ref = reference(graph, project.shapes, project.ontology)
+    fast = fastvalidate.validate(fastvalidate.load_files([path]), project.shapes, project.ontology)
+    assert ref.violations == [] and fast.violations == []
+    assert Counter(map(details, ref.results)) == Counter(map(details, fast.results))  # warnings too
+
+
+def test_same_results_on_the_project_data(project):
+    loaded = project.load()
+    ref = reference(loaded.graph, project.shapes, project.ontology, loaded.index)
+    fast = fastvalidate.validate(loaded.graph, project.shapes, project.ontology, loaded.index)
+    assert Counter(map(details, ref.results)) == Counter(map(details, fast.results))
+    assert len(loaded.graph) == len(fastvalidate.from_graph(loaded.graph))
+
+
+# --- literals the store retypes ------------------------------------------------
+
+DATATYPE_SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <{XSD}> .
+@prefix ex: <{EX}> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+    sh:property [ sh:path ex:n ; sh:datatype xsd:positiveInteger ] ,
+                [ sh:path ex:i ; sh:datatype xsd:integer ] ,
+                [ sh:path ex:d ; sh:datatype xsd:decimal ] ,
+                [ sh:path ex:t ; sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYearMonth ] ) ] ,
+                [ sh:path ex:n ; sh:maxInclusive 10 ] .
+"""
+
+
+@pytest.mark.parametrize("predicate, literal", [
+    ("n", Literal("5", datatype=XSD.positiveInteger)),
+    ("n", Literal("0", datatype=XSD.positiveInteger)),
+    ("n", Literal("05", datatype=XSD.positiveInteger)),
+    ("n", Literal("12", datatype=XSD.positiveInteger)),
+    ("n", Literal("5", datatype=XSD.integer)),
+    ("n", Literal("five", datatype=XSD.positiveInteger)),
+    ("i", Literal("5", datatype=XSD.positiveInteger)),
+    ("i", Literal("-5", datatype=XSD.integer)),
+    ("d", Literal("1.50", datatype=XSD.decimal)),
+    ("d", Literal("abc", datatype=XSD.decimal)),
+    ("d", Literal("1.5")),
+    ("t", Literal("2022-02-30", datatype=XSD.date)),
+    ("t", Literal("2022-02-28", datatype=XSD.date)),
+    ("t", Literal("2021-13", datatype=XSD.gYearMonth)),
+])
+def test_datatypes_as_written(tmp_path, predicate, literal):
+    shapes = Graph().parse(data=DATATYPE_SHAPES, format="turtle")
+    data = Graph()
+    data.add((EX.x, RDF.type, EX.C))
+    data.add((EX.x, EX[predicate], literal))
+    ref = Counter(map(key, reference(data, shapes, Graph()).results))
+    path = tmp_path / "data.nt"
+    data.serialize(path, format="nt", encoding="utf-8")
+    for fast in (fastvalidate.validate(data, shapes, Graph()),
+                 fastvalidate.validate(fastvalidate.load_files([path]), shapes, Graph())):
+        assert Counter(map(key, fast.results)) == ref
+
+
+def test_dumps_keep_literals_as_written(tmp_path):
+    data = Graph()
+    data.add((EX.x, EX.n, Literal("5", datatype=XSD.positiveInteger)))
+    data.add((EX.x, EX.d, Literal("1.50", datatype=XSD.decimal)))
+    data.add((EX.x, EX.label, Literal("名前", lang="ja")))
+    path = tmp_path / "data.nt"
+    data.serialize(path, format="nt", encoding="utf-8")
+    fast = fastvalidate.load_files([path])
+    for fmt, rdflib_format in (("nt", "nt"), ("ttl", "turtle"), ("jsonld", "json-ld")):
+        back = Graph().parse(data=fastvalidate.serialize(fast, fmt), format=rdflib_format)
+        assert set(back) == set(data), fmt
+
+
+def test_equal_values_written_differently_are_refused(tmp_path):
+    path = tmp_path / "data.nt"
+    path.write_text(f'<{EX.x}> <{EX.n}> "5"^^<{XSD.positiveInteger}> .\n'
+                    f'<{EX.x}> <{EX.n}> "5"^^<{XSD.integer}> .\n', encoding="utf-8")
+    with pytest.raises(fastvalidate.UnsupportedDataError):
+        fastvalidate.load_files([path])
+
+
+# --- failing loudly --------------------------------------------------------------
+
+@pytest.mark.parametrize("extra", [
+    "ex:S sh:sparql [ a sh:SPARQLConstraint ; sh:ask \"ASK {}\" ] .",
+    "ex:S sh:rule [ a sh:SPARQLRule ; sh:construct \"CONSTRUCT {} WHERE {}\" ] .",
+    "ex:S sh:target [ a sh:SPARQLTargetType ] .",
+    "ex:S sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:datatype xsd:string ] ; "
+    "sh:qualifiedMinCount 1 ; sh:qualifiedValueShapesDisjoint true ] .",
+    "ex:S sh:property [ sh:path ex:p ; sh:node [ sh:property [ sh:path ex:q ; sh:minCount 9 ] ] ] .",
+    "ex:S sh:sparql [ a sh:SPARQLConstraint ; sh:select \"SELECT $this WHERE { { SELECT ?x WHERE { ?x ?p ?o } } }\" ] .",
+])
+def test_unsupported_features_fail_loudly(extra):
+    shapes = Graph().parse(data=DATATYPE_SHAPES + extra, format="turtle")
+    with pytest.raises(fastvalidate.UnsupportedShapeError):
+        fastvalidate.validate(Graph(), shapes, Graph())
+
+
+def test_compiles_the_project_shapes_generically(project):
+    checks = fastvalidate.compile_shapes(project.shapes)
+    components = {c.component for c in checks}
+    assert {"sh:MinCountConstraintComponent", "sh:DatatypeConstraintComponent",
+            "sh:SPARQLConstraintComponent", "sh:QualifiedValueShapeConstraintComponent"} <= components
+    assert all(c.queries for c in checks)
+
+
+def test_more_core_constraints_agree_with_pyshacl():
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix xsd: <{XSD}> .
+        @prefix ex: <{EX}> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:ignoredProperties ( <{RDF.type}> ) ;
+            sh:property [ sh:path ex:a ; sh:minCount 2 ; sh:maxCount 3 ; sh:minLength 2 ; sh:in ( "aa" "bbb" "c" ) ] ,
+                        [ sh:path ex:b ; sh:equals ex:c ; sh:disjoint ex:a ; sh:lessThan ex:d ] ,
+                        [ sh:path ex:c ; sh:hasValue ex:v ; sh:xone ( [ sh:nodeKind sh:IRI ] [ sh:class ex:C ] ) ] ,
+                        [ sh:path ex:d ; sh:minExclusive 1 ; sh:maxExclusive 5 ] ,
+                        [ sh:path ( ex:e [ sh:inversePath ex:f ] ) ; sh:maxCount 1 ] ,
+                        [ sh:path [ sh:alternativePath ( ex:a ex:g ) ] ; sh:pattern "^A" ; sh:flags "i" ] ,
+                        [ sh:path ex:g ; sh:node ex:T ] .
+        ex:T a sh:NodeShape ; sh:property [ sh:path ex:a ; sh:minCount 1 ] .
+        ex:U a sh:NodeShape ; sh:targetSubjectsOf ex:e ; sh:not [ sh:class ex:C ] .
+    """, format="turtle")
+    data = Graph().parse(data=f"""
+        @prefix ex: <{EX}> .
+        ex:x a ex:C ; ex:a "c", "aa", "zz" ; ex:b ex:v, 3 ; ex:c ex:v, ex:w ; ex:d 2, 7 ;
+            ex:e ex:y ; ex:g ex:z, "A" ; ex:h "closed out" .
+        ex:y ex:f ex:x, ex:q .
+        ex:z ex:a "a" .
+        ex:w a ex:C .
+        ex:x2 a ex:C ; ex:a "aa" ; ex:c ex:w ; ex:e ex:y .
+    """, format="turtle")
+    ref = Counter(map(key, reference(data, shapes, Graph()).results))
+    fast = Counter(map(key, fastvalidate.validate(data, shapes, Graph()).results))
+    assert ref == fast, {"only pySHACL": ref - fast, "only fast": fast - ref}
+    assert sum(ref.values()) > 10

@@ -1,0 +1,86 @@
+"""The result writers: W3C SPARQL result formats, read back by pyoxigraph's own parsers."""
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from kg.serve.results import TooManyResults, boolean_bytes, graph_bytes, limited, rows_of, solutions_bytes
+
+EX = "http://example.org/"
+TRICKY = [
+    ox.Literal('comma, "quote"\ttab\nnewline'),
+    ox.Literal("東京", language="ja"),
+    ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.Literal("<b>&amp;</b>"),
+    ox.NamedNode(EX + "東京?a=b&c"),
+    ox.BlankNode("b0"),
+]
+
+
+@pytest.fixture(scope="module")
+def store():
+    s = ox.Store()
+    for i, value in enumerate(TRICKY):
+        s.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), value))
+    s.add(ox.Quad(ox.NamedNode(EX + "lonely"), ox.NamedNode(EX + "q"), ox.Literal("x")))
+    return s
+
+
+QUERY = f"SELECT ?s ?o ?none WHERE {{ ?s <{EX}p> ?o OPTIONAL {{ ?s <{EX}nothing> ?none }} }} ORDER BY ?s"
+FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+           "tsv": ox.QueryResultsFormat.TSV, "csv": ox.QueryResultsFormat.CSV}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_select_round_trips_through_pyoxigraph(store, fmt):
+    names, rows = rows_of(store.query(QUERY), 100)
+    parsed = ox.parse_query_results(solutions_bytes(names, rows, fmt), format=FORMATS[fmt])
+    assert [v.value for v in parsed.variables] == ["s", "o", "none"]
+    got = [tuple(s) for s in parsed]
+    # blank node labels may be renamed by the parser; everything else must be identical
+    assert [tuple(t for t in row if not isinstance(t, ox.BlankNode)) for row in got] == \
+        [tuple(t for t in row if not isinstance(t, ox.BlankNode)) for row in rows]
+
+
+def test_csv_quotes_cells_and_uses_crlf(store):
+    names, rows = rows_of(store.query(QUERY), 100)
+    text = solutions_bytes(names, rows, "csv").decode()
+    assert text.startswith("s,o,none\r\n")
+    assert '"comma, ""quote""\ttab\nnewline"' in text
+    assert "_:b0" in text
+
+
+def test_json_literal_keys(store):
+    names, rows = rows_of(store.query(QUERY), 100)
+    doc = json.loads(solutions_bytes(names, rows, "json"))
+    objects = [b["o"] for b in doc["results"]["bindings"]]
+    assert {"type": "literal", "value": "東京", "xml:lang": "ja"} in objects
+    assert {"type": "literal", "value": "42", "datatype": "http://www.w3.org/2001/XMLSchema#integer"} in objects
+    assert all("none" not in b for b in doc["results"]["bindings"])
+
+
+@pytest.mark.parametrize("fmt, parser", [("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
+                                         ("tsv", ox.QueryResultsFormat.TSV), ("csv", ox.QueryResultsFormat.CSV)])
+@pytest.mark.parametrize("value", [True, False])
+def test_boolean(fmt, parser, value):
+    if fmt in ("json", "xml"):
+        assert bool(ox.parse_query_results(boolean_bytes(value, fmt), format=parser)) is value
+    else:
+        assert boolean_bytes(value, fmt).decode().strip() == str(value).lower()
+
+
+def test_limit_stops_at_the_first_row_past_it(store):
+    with pytest.raises(TooManyResults, match="more than 3 rows"):
+        rows_of(store.query(QUERY), 3)
+    assert list(limited(range(3), 3, "rows")) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("fmt, parser", [("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
+                                         ("jsonld", ox.RdfFormat.JSON_LD), ("rdfxml", ox.RdfFormat.RDF_XML)])
+def test_graphs_round_trip(store, fmt, parser):
+    triples = list(store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+    content = graph_bytes(iter(triples), fmt, 100, {"ex": EX})
+    assert len(list(ox.parse(content, format=parser))) == len(triples)
+    with pytest.raises(TooManyResults, match="triples"):
+        graph_bytes(iter(triples), fmt, 2)
