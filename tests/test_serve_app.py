@@ -32,7 +32,7 @@ def dist(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(dist):
-    settings = Settings(dist=dist, queries_dir=QUERIES, timeout=2.0, max_results=50, max_body=10_000, workers=2)
+    settings = Settings(dist=dist, queries_dir=QUERIES, timeout=2.0, max_results=50, max_body=10_000, workers=3)
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -256,6 +256,20 @@ def test_slow_query_times_out_while_the_server_keeps_answering(client):
         assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
+def test_pages_keep_a_worker_while_slow_queries_hold_the_others(client):
+    threads = [threading.Thread(target=client.get, args=("/sparql",), kwargs={"params": {"query": SLOW}})
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    t = time.perf_counter()
+    assert client.get("/id/measure/plan-4-01").status_code == 200
+    assert client.get("/class/Measure").status_code == 200
+    assert time.perf_counter() - t < 1.0
+    for thread in threads:
+        thread.join(30)
+
+
 def test_service_description(client):
     r = client.get("/sparql", headers={"accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
@@ -445,6 +459,17 @@ def test_etag_and_304(client, path):
     assert since.status_code == 304
 
 
+def test_sparql_get_results_have_validators(client):
+    r = client.get("/sparql", params={"query": SELECT}, headers={"accept": "text/csv"})
+    assert r.headers["etag"] and r.headers["vary"] == "Accept"
+    again = client.get("/sparql", params={"query": SELECT},
+                       headers={"accept": "text/csv", "if-none-match": r.headers["etag"]})
+    assert again.status_code == 304
+    other = client.get("/sparql", params={"query": SELECT},
+                       headers={"accept": "application/json", "if-none-match": r.headers["etag"]})
+    assert other.status_code == 200
+
+
 def test_etag_differs_by_format(client):
     html = client.get("/id/measure/plan-4-01", headers={"accept": BROWSER}).headers["etag"]
     ttl = client.get("/id/measure/plan-4-01", headers={"accept": "text/turtle"}).headers["etag"]
@@ -485,7 +510,7 @@ def test_routes_table_has_module_level_handlers():
 def test_deployer_base_moves_every_url(tmp_path):
     base = "https://data.example.jp/kg/"
     dist = make_dist(tmp_path / "dist", base)
-    with TestClient(create_app(Settings(dist=dist, workers=2))) as c:
+    with TestClient(create_app(Settings(dist=dist, workers=1))) as c:
         r = c.get("/measure/plan-4-01", headers={"accept": BROWSER})
         assert r.status_code == 200 and 'href="/plan/plan-4"' in r.text
         ttl = c.get("/measure/plan-4-01.ttl")

@@ -69,7 +69,8 @@ def main(ctx, project_dir, base, quiet):
       kg query measures-by-status --format csv
       kg export --format ttl -o graph.ttl
 
-    Exit codes: 0 success, 1 validation violations, 2 input that cannot be loaded.
+    Exit codes: 0 success, 1 validation violations (or a round trip that lost triples),
+    2 input that cannot be loaded, 3 a remote store that cannot be reached or fails.
     """
     if not base.endswith(("/", "#")):
         raise click.BadParameter("the base IRI must end with / or #", param_hint="--base")
@@ -141,6 +142,22 @@ def queries(c: Context):
             click.echo(f"    --param {p.name}=<{p.type}>{default}  {p.text}")
 
 
+def remote_options(command):
+    """The options of every command that talks to a remote store: login and time limit."""
+    options = (
+        click.option("--user", metavar="NAME", help="Log in to the store as NAME."),
+        click.option("--password-env", metavar="VAR",
+                     help="Name of the environment variable that holds the password (never the password)."),
+        click.option("--auth", type=click.Choice(["digest", "basic"]), default="digest", show_default=True,
+                     help="HTTP authentication for --user (Virtuoso's -auth endpoints take digest)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+                     metavar="SECONDS", help="Time limit of each request to a remote store."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("query", required=False, metavar="NAME|FILE")
 @click.option("-e", "--expression", metavar="QUERY", help="Run this SPARQL text instead of a named query.")
@@ -151,11 +168,26 @@ def queries(c: Context):
               help="table for people; csv/tsv/json/xml for SELECT; ttl/nt/jsonld/rdfxml for CONSTRUCT.")
 @click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Query this RDF file (e.g. dist/kg.nt) instead of the project's data.")
+@click.option("--endpoint", metavar="URL", help="Run the query on this remote SPARQL endpoint instead.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="With --endpoint: the named graph to query as the default graph (e.g. the one pushed).")
+@click.option("--allow-service", "allowed", multiple=True, metavar="URL",
+              help="Let the query call this SPARQL endpoint with SERVICE (repeatable); none by default.")
+@click.option("--service-map", "service_map", multiple=True, metavar="URL=URL",
+              help="Send the SERVICE calls to the first endpoint to the second, a stand-in (repeatable).")
+@remote_options
 @pass_ctx
 def query(c: Context, query: str | None, expression: str | None, params: tuple[str, ...], fmt: str,
-          data_file: Path | None):
-    """Run a named query, a .rq file or -e QUERY on the graph and print the result."""
+          data_file: Path | None, endpoint: str | None, graph_iri: str | None, allowed: tuple[str, ...],
+          service_map: tuple[str, ...], user: str | None, password_env: str | None, auth: str, timeout: float):
+    """Run a named query, a .rq file or -e QUERY on the graph and print the result.
+
+    With --endpoint the query runs on a remote store (parameters are sent as a VALUES block).
+    SERVICE calls are made by kg itself, only to the endpoints given by --allow-service.
+    """
     from kg import query as q
+    from kg import remote
+    from kg.namespaces import DEFAULT_BASE
 
     if bool(query) == bool(expression):
         raise click.UsageError("give either a query NAME|FILE or -e QUERY")
@@ -165,17 +197,136 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
         if not sep:
             raise click.BadParameter(f"`{item}` is not NAME=VALUE", param_hint="--param")
         given[name] = value
-    project = c.project
     if expression:
         if given:
             raise click.UsageError("--param binds parameters of named queries, not of -e")
         text, bindings = expression, {}
     else:
-        named = q.find_query(project.queries_dir, query)
-        text, bindings = named.text, q.bind_params(named, given)
-    graph = project.load([data_file] if data_file else None).graph
-    result = q.run(q.store_of(graph), text, bindings)
+        named = q.find_query(c.project.queries_dir, query)
+        # a remote store holds the published graph, whose IRIs are under the base in force
+        text, bindings = named.text, q.bind_params(named, given, c.base if endpoint else DEFAULT_BASE)
+    services = remote.Services(frozenset(allowed), remote.parse_service_map(service_map), timeout)
+    if endpoint:
+        if data_file:
+            raise click.UsageError("--data and --endpoint exclude each other")
+        ep = remote_endpoint(endpoint, user, password_env, auth, timeout)
+        result = remote.query_remote(ep, text, bindings, graph=graph_iri, services=services)
+    else:
+        if graph_iri or user:
+            raise click.UsageError("--graph and --user go with --endpoint")
+        graph = c.project.load([data_file] if data_file else None).graph
+        result = remote.query_local(q.store_of(graph), text, bindings, services=services)
     click.echo(q.format_result(result, fmt), nl=False)
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql-auth.")
+@click.option("--graph", "graph_iri", required=True, metavar="IRI", help="The named graph to replace.")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("dist/kg.nt"),
+              show_default=True, help="The RDF file to push (.nt, .ttl, .jsonld, .rdf).")
+@click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="Graph Store Protocol PUT/POST, or SPARQL Update (INSERT DATA) where no Graph Store is offered.")
+@click.option("--gsp-endpoint", metavar="URL", help="The Graph Store endpoint, where the store's layout is unknown.")
+@click.option("--update-endpoint", metavar="URL", help="The SPARQL Update endpoint, where it is not --endpoint.")
+@click.option("--batch-size", type=click.IntRange(min=1), metavar="N",
+              help="Triples per request (default: 20000 by gsp, 500 by update).")
+@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Retries of a request that failed for a passing reason (connection reset, HTTP 502/503/504).")
+@remote_options
+@pass_ctx
+def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str, gsp_endpoint: str | None,
+         update_endpoint: str | None, batch_size: int | None, retries: int, user: str | None,
+         password_env: str | None, auth: str, timeout: float):
+    """Replace a named graph of a SPARQL 1.1 store with the built graph, completely or not at all.
+
+    \b
+    The data goes in batches to a staging graph, is counted there, and only then replaces
+    GRAPH; on any failure the staging graph is dropped and GRAPH is left as it was.
+    Blank nodes travel as skolem IRIs (BASE genid/…) that `kg pull` turns back.
+    The password is read from the environment variable named by --password-env.
+    """
+    from kg import remote
+
+    if not data_file.is_file():
+        raise KgError(f"no file {data_file}", fix="run `kg build` first, or give --data FILE")
+    ep = remote_endpoint(endpoint, user, password_env, auth, timeout, update=update_endpoint, gsp=gsp_endpoint)
+    graph = remote.read_graph(data_file, c.base, skolem=True)
+    options = dict(method=method, batch_size=batch_size, base=c.base, retry=remote.Retry(attempts=retries + 1))
+    if c.quiet:
+        result = remote.push(ep, graph_iri, graph, **options)
+    else:
+        with click.progressbar(length=len(graph), label=f"pushing {len(graph)} triples", file=sys.stderr) as bar:
+            result = remote.push(ep, graph_iri, graph, progress=bar.update, **options)
+    if result.warning:
+        click.echo(f"warning: {result.warning}", err=True)
+    c.log(f"replaced <{result.graph}> with {result.triples} triples in {result.batches} batch(es) "
+          f"by {result.method} in {result.seconds:.1f} s")
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql.")
+@click.option("--graph", "graph_iri", required=True, metavar="IRI", help="The named graph to read.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["nt", "ttl"]), default="nt", show_default=True,
+              help="N-Triples keeps each literal exactly as the store wrote it.")
+@click.option("--method", type=click.Choice(["auto", "gsp", "construct"]), default="auto", show_default=True,
+              help="Graph Store GET, or CONSTRUCT through the query endpoint (auto: GSP where known).")
+@click.option("--gsp-endpoint", metavar="URL", help="The Graph Store endpoint, where the store's layout is unknown.")
+@click.option("--check", "check_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Compare what came back with FILE (e.g. the file pushed) and list every difference; "
+                   "exit 1 if a triple is missing or unexpected.")
+@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Retries of a request that failed for a passing reason.")
+@remote_options
+@pass_ctx
+def pull(c: Context, endpoint: str, graph_iri: str, output: Path | None, fmt: str, method: str,
+         gsp_endpoint: str | None, check_file: Path | None, retries: int, user: str | None,
+         password_env: str | None, auth: str, timeout: float):
+    """Read a named graph back from a SPARQL 1.1 store, checked against the store's own count.
+
+    With --check FILE the graph is compared with FILE: blank nodes by their surroundings, numbers
+    and language tags by value. Values the store wrote differently are listed but pass; a missing
+    or unexpected triple exits 1. Without -o, --check prints only the comparison.
+    """
+    import pyoxigraph as ox
+
+    from kg import remote
+    from kg.build import write_file_atomically
+
+    ep = remote_endpoint(endpoint, user, password_env, auth, timeout, gsp=gsp_endpoint)
+    graph = remote.pull(ep, graph_iri, method=method, base=c.base, retry=remote.Retry(attempts=retries + 1))
+    content = graph.serialize(ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES)
+    if output is not None:
+        write_file_atomically(output, content)
+        c.log(f"wrote {len(graph)} triples of <{graph_iri}> to {output}")
+    elif check_file is None:
+        sys.stdout.buffer.write(content)
+    if check_file is not None:
+        diff = remote.compare(remote.read_graph(check_file, c.base), graph)
+        click.echo(diff.text(), err=True, nl=False)
+        if not diff.ok:
+            raise remote.RoundTripError(diff)
+
+
+def remote_endpoint(url: str, user: str | None, password_env: str | None, auth: str, timeout: float, **urls):
+    """The remote store named by the options; the password comes from the environment only."""
+    import os
+
+    from kg.remote import endpoint
+
+    if password_env and not user:
+        raise click.UsageError("--password-env goes with --user")
+    password = None
+    if user:
+        if not password_env:
+            raise click.UsageError("--user needs --password-env VAR: the password is read from that variable")
+        password = os.environ.get(password_env)
+        if password is None:
+            raise click.UsageError(f"the environment variable {password_env} (named by --password-env) is not set")
+    return endpoint(url, user=user, password=password, auth=auth, timeout=timeout, **urls)
 
 
 @main.command()

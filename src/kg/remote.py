@@ -4,9 +4,8 @@ Push replaces a named graph with no partial result: the data goes in batches to 
 (Graph Store Protocol PUT then POST, or SPARQL Update ``INSERT DATA`` where no Graph Store is
 offered), is counted there, and only then takes the target's place with one ``COPY`` (as atomic
 as ``MOVE``, and faster on Virtuoso). A failure drops the staging graph and leaves the target as
-it was. Blank nodes travel as skolem IRIs under
-``{base}genid/`` (so that batches and retries cannot split or duplicate them) and come back as
-blank nodes on pull.
+it was. Blank nodes travel as skolem IRIs under ``{base}genid/`` (so that batches and retries
+cannot split or duplicate them) and come back as blank nodes on pull.
 
 Queries go through SPARQLWrapper. Parameters are bound by a ``VALUES`` block written from RDF
 terms, since the protocol has no binding of its own. ``SERVICE`` clauses are evaluated here, not
@@ -19,7 +18,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
-import itertools
 import json
 import math
 import random
@@ -383,6 +381,7 @@ class PushResult:
     seconds: float
     method: str
     warning: str | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: send, check, swap, clean
 
 
 def push(ep: Endpoint, graph: str, data: Path | NTriples, *, method: str = "gsp", batch_size: int | None = None,
@@ -421,15 +420,19 @@ def push(ep: Endpoint, graph: str, data: Path | NTriples, *, method: str = "gsp"
                 sent += count_
                 if progress:
                     progress(count_)
+            phases = {"send": time.perf_counter() - started}
             held = _check_staging(client, ep, staging, triples, retry)
+            phases["check"] = time.perf_counter() - started - sum(phases.values())
             _swap(client, ep, staging, graph, held)
+            phases["swap"] = time.perf_counter() - started - sum(phases.values())
         except BaseException as exc:
             note = _drop_staging(client, ep, staging)
             if note and isinstance(exc, KgError):
                 exc.fix = f"{exc.fix}; {note}" if exc.fix else note
             raise
         note = _drop_staging(client, ep, staging)
-        return PushResult(graph, total, number, time.perf_counter() - started, method, note)
+        phases["clean"] = time.perf_counter() - started - sum(phases.values())
+        return PushResult(graph, total, number, time.perf_counter() - started, method, note, phases)
     finally:
         if own:
             client.close()
@@ -591,14 +594,19 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-def _bnode_labels(graph: NTriples) -> dict[str, str]:
-    """A label for each blank node from its surroundings, the same in any graph isomorphic to this one."""
+def _bnode_labels(graph: NTriples, rounds: int | None = None) -> tuple[dict[str, str], int]:
+    """A label for each blank node from its surroundings, and the rounds of refinement that took.
+
+    Colour refinement: each round a node's label is the hash of its label and its triples with
+    their neighbours' labels. Two graphs refined for the same number of rounds give the same
+    label to nodes whose surroundings within that many steps are alike.
+    """
     lines = [line for line in graph.lines if b"_:" in line]
     rows = [(t.subject, t.predicate, t.object) for t in NTriples(lines).triples()
             if type(t.subject) is ox.BlankNode or type(t.object) is ox.BlankNode]
     colour = {t.value: "" for row in rows for t in (row[0], row[2]) if type(t) is ox.BlankNode}
-    classes = 1
-    for _ in range(len(colour) + 1):  # colour refinement: stops once no class splits any more
+    classes, done = 1, 0
+    while colour and (done < rounds if rounds is not None else done <= len(colour)):
         signature = defaultdict(list)
         for s, p, o in rows:
             key_s = "_:" + colour[s.value] if type(s) is ox.BlankNode else str(s)
@@ -608,11 +616,12 @@ def _bnode_labels(graph: NTriples) -> dict[str, str]:
             if type(o) is ox.BlankNode:
                 signature[o.value].append(f"< {key_s} {p}")
         colour = {b: _digest(colour[b] + "|" + "\n".join(sorted(signature[b]))).hex() for b in colour}
+        done += 1
         now = len(set(colour.values()))
-        if now == classes:
-            break
+        if rounds is None and now == classes:
+            break  # no class split: the partition is stable
         classes = now
-    return colour
+    return colour, done
 
 
 @dataclass
@@ -654,9 +663,8 @@ class RoundTrip:
         return "\n".join(out) + "\n"
 
 
-def _relabelled(graph: NTriples) -> list[bytes]:
-    """The lines of ``graph`` with each blank node named by its surroundings (see :func:`_bnode_labels`)."""
-    labels = _bnode_labels(graph)
+def _relabelled(graph: NTriples, labels: dict[str, str]) -> list[bytes]:
+    """The lines of ``graph`` with each blank node named by ``labels`` (see :func:`_bnode_labels`)."""
     if not labels:
         return graph.lines
     nodes = {label: ox.BlankNode(colour) for label, colour in labels.items()}
@@ -686,7 +694,12 @@ def compare(sent: NTriples, received: NTriples, limit: int = 20) -> RoundTrip:
 
     Lines equal as written are matched as sets; only the rest is parsed and compared by value.
     """
-    sent_lines, got_lines = set(_relabelled(sent)), set(_relabelled(received))
+    (sent_labels, sent_rounds), (got_labels, got_rounds) = _bnode_labels(sent), _bnode_labels(received)
+    if sent_rounds < got_rounds:  # refine both alike, or equal surroundings get different labels
+        sent_labels, _ = _bnode_labels(sent, got_rounds)
+    elif got_rounds < sent_rounds:
+        got_labels, _ = _bnode_labels(received, sent_rounds)
+    sent_lines, got_lines = set(_relabelled(sent, sent_labels)), set(_relabelled(received, got_labels))
     sent_only, got_only = sorted(sent_lines - got_lines), sorted(got_lines - sent_lines)
     sent_canon, got_canon = _canonical_lines(sent_only), _canonical_lines(got_only)
     diff = RoundTrip(len(sent), len(received))
@@ -822,6 +835,11 @@ def bind_values(text: str, bindings: Mapping[str, object]) -> str:
         return f"{text.rstrip()}\n{block}\n"
     open_, close = group
     at = code[open_].end
+    if _is(code[open_ - 1], "WHERE") and _is(code[open_ - 2], "CONSTRUCT"):
+        # the short form takes triples only: write its template out, then bind in the pattern
+        pattern = text[at:code[close].start]
+        where = code[open_ - 1].start
+        return f"{text[:where]}{{{pattern}}} WHERE {{\n  {block}\n{pattern}}}{text[code[close].end:]}"
     if _is(code[open_ + 1], "SELECT"):  # the group is one sub-select: VALUES goes beside it
         end = code[close].start
         return f"{text[:at]} {block} {{{text[at:end]}}} {text[end:]}"
@@ -859,7 +877,7 @@ class ServiceCall:
     start: int        # offset of the SERVICE keyword
     end: int          # offset after its closing brace
     pattern: str      # the text inside the braces
-    left: str | None  # the WHERE group's text before the call, if the call is a direct member of it
+    left: str | None  # the WHERE group's text before the call (or the OPTIONAL or MINUS holding it)
 
 
 def service_calls(text: str) -> list[ServiceCall]:
@@ -891,22 +909,26 @@ def service_calls(text: str) -> list[ServiceCall]:
             raise QueryError("malformed query: SERVICE without a { pattern }", fix="check the SPARQL syntax")
         close = _matching(code, open_)
         left = None
-        if group and _depth_owner(code, i) == group[0]:
+        stack = _enclosing(code, i)
+        if group and stack == [group[0]]:
             left = text[code[group[0]].end:token.start]
+        elif (group and len(stack) == 2 and stack[0] == group[0] and _is(code[stack[1] - 1], "OPTIONAL", "MINUS")
+              and not _is(code[stack[1] + 1], "SELECT")):
+            left = text[code[group[0]].end:code[stack[1] - 1].start]
         calls.append(ServiceCall(iri, bool(silent), token.start, code[close].end,
                                  text[code[open_].end:code[close].start], left))
     return calls
 
 
-def _depth_owner(code: list[Token], i: int) -> int | None:
-    """The index of the innermost open brace around token ``i``."""
+def _enclosing(code: list[Token], i: int) -> list[int]:
+    """The indexes of the open braces around token ``i``, outermost first."""
     stack = []
     for j in range(i):
         if _is_punct(code[j], "{"):
             stack.append(j)
         elif _is_punct(code[j], "}") and stack:
             stack.pop()
-    return stack[-1] if stack else None
+    return stack
 
 
 def _without_filters(text: str) -> str:
@@ -1090,9 +1112,10 @@ def query_local(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | No
 def resolve_services(text: str, execute: Callable[[str], object], services: Services) -> str:
     """``text`` with each SERVICE call replaced by a VALUES block of what the (allowed) endpoint answered.
 
-    A call that is a direct member of the WHERE group is a bound join: the distinct values that the
-    group's earlier patterns give the variables it shares with the call go along with it (FILTERs of
-    the group are left out of that probe, so it can only find more values, never fewer).
+    A call that is a member of the WHERE group (or of an OPTIONAL or MINUS that is) is a bound join:
+    the distinct values that the group's earlier patterns give the variables it shares with the
+    call go along with it. The group's FILTERs are left out of that probe, so it can find more
+    values than the query keeps, never fewer; elsewhere the call is evaluated on its own.
     """
     while calls := service_calls(text):
         call = calls[0]

@@ -74,5 +74,6 @@ def create_app(settings: Settings, site: Site | None = None) -> Starlette:
     app.state.settings = settings
     app.state.cache = {}
     app.state.templates = templating.environment(site, settings)
+    app.state.chosen_templates = {}
     app.add_middleware(CorsMiddleware)
     return app

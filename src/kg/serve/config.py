@@ -8,8 +8,8 @@ from pathlib import Path
 
 
 def default_workers() -> int:
-    """Two query workers at least (one slow query must not block the pages), four at most."""
-    return max(2, min(4, os.cpu_count() or 2))
+    """Query workers: one per core plus the one kept for the pages; three at least, five at most."""
+    return max(3, min(5, (os.cpu_count() or 2) + 1))
 
 
 @dataclass(frozen=True)

@@ -148,12 +148,17 @@ class Worker:
 
 
 class Pool:
-    """``size`` workers, each loading the N-Triples dump named in ``config``."""
+    """``size`` workers, each loading the N-Triples dump named in ``config``.
 
-    def __init__(self, config: dict, size: int = 2, timeout: float = 10.0):
+    Queries sent by clients (``untrusted``) may hold all workers but one, so that the pages,
+    whose reads are bounded, always find a worker even while slow queries run.
+    """
+
+    def __init__(self, config: dict, size: int = 3, timeout: float = 10.0):
         self.config = config
         self.size = size
         self.timeout = timeout
+        self.untrusted_slots = asyncio.Semaphore(max(1, size - 1))
         self.idle: list[Worker] = []
         self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.workers: set[Worker] = set()
@@ -194,11 +199,31 @@ class Pool:
         finally:
             timer.cancel()
 
-    async def call(self, op: str, *args, timeout: float | None = None):
+    async def call(self, op: str, *args, untrusted: bool = False):
         """Run ``op`` with ``args`` in a worker; raise a :class:`PoolError` on failure."""
+        if not untrusted:
+            return await self._call(op, args, self.timeout)
         loop = asyncio.get_running_loop()
-        limit = self.timeout if timeout is None else timeout
-        deadline = loop.time() + limit
+        started = loop.time()
+        if self.untrusted_slots.locked():
+            try:
+                await asyncio.wait_for(self.untrusted_slots.acquire(), self.timeout)
+            except asyncio.TimeoutError:
+                raise Busy("every query worker is busy", "try again in a moment") from None
+        else:
+            await self.untrusted_slots.acquire()
+        try:
+            remaining = self.timeout - (loop.time() - started)
+            if remaining <= 0:
+                raise Busy("every query worker is busy", "try again in a moment")
+            return await self._call(op, args, remaining, self.timeout)
+        finally:
+            self.untrusted_slots.release()
+
+    async def _call(self, op: str, args: tuple, remaining: float, limit: float | None = None):
+        loop = asyncio.get_running_loop()
+        limit = limit or remaining
+        deadline = loop.time() + remaining
         worker = await self._acquire(loop, deadline)
         timer = loop.call_at(deadline, worker.kill, True)
         try:

@@ -49,7 +49,11 @@ def render(request: Request, template: str | list[str], context: dict, status: i
            headers: dict | None = None) -> HTMLResponse:
     """A Jinja2 template rendered with the site's globals (autoescaped)."""
     env = request.app.state.templates
-    page = env.get_template(template) if isinstance(template, str) else env.select_template(template)
+    if isinstance(template, str):
+        page = env.get_template(template)
+    else:  # the first that exists of a per-type template and its fallback, looked up once
+        chosen, key = request.app.state.chosen_templates, tuple(template)
+        page = chosen.get(key) or chosen.setdefault(key, env.select_template(template))
     html = page.render(request=request, site=request.app.state.site, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 

@@ -76,7 +76,15 @@ def _json_term(term) -> str:
 
 def _json(names, rows) -> bytes:
     keys = [_quote(n) + ":" for n in names]
-    body = ",".join("{" + ",".join(k + _json_term(t) for k, t in zip(keys, row) if t is not None) + "}"
+    cache: dict = {}  # results repeat their terms (a plan, a label, a predicate) from row to row
+
+    def cell(key: str, term) -> str:
+        text = cache.get(term)
+        if text is None:
+            text = cache[term] = _json_term(term)
+        return key + text
+
+    body = ",".join("{" + ",".join([cell(k, t) for k, t in zip(keys, row) if t is not None]) + "}"
                     for row in rows)
     head = '{"head":{"vars":[' + ",".join(_quote(n) for n in names) + ']},"results":{"bindings":['
     return (head + body + "]}}").encode("utf-8")

@@ -36,10 +36,6 @@ def read_frame(stream):
 def main() -> None:
     """Load the store named by the first frame, then answer requests until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
-    if hasattr(os, "SCHED_BATCH"):
-        # A worker woken by a request must not preempt the event loop that sent it: both
-        # then run side by side instead of taking turns on one core.
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
     inp, out = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     sys.stdout = sys.stderr  # nothing but frames may reach the server's pipe
     config = read_frame(inp)

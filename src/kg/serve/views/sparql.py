@@ -12,7 +12,7 @@ from starlette.responses import Response
 from kg.namespaces import SD, bind
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
-from kg.serve.responses import error
+from kg.serve.responses import error, not_modified, page_etag, validators
 from kg.serve.views.query import page as query_page
 
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -83,13 +83,22 @@ async def sparql(request: Request) -> Response:
     if query is None:
         return service_description(request)
     accept = request.headers.get("accept")
+    explicit = params.get("format") or params.get("output")
+    headers = {"Vary": "Accept"}
+    if request.method == "GET":
+        # the data cannot change while the server runs: a result is known by its request alone
+        etag, last_modified = page_etag(request, f"{accept}|{explicit}"), request.app.state.site.last_modified
+        hit = not_modified(request, etag, last_modified)
+        if hit is not None:
+            hit.headers.update(headers)
+            return hit
+        headers |= validators(etag, last_modified)
     try:
-        explicit = params.get("format") or params.get("output")
-        result = await request.app.state.pool.call("sparql", query, accept, explicit, None, True)
+        result = await request.app.state.pool.call("sparql", query, accept, explicit, None, True, untrusted=True)
     except PoolError as exc:
         return error(request, exc.status, exc.message, exc.fix)
     if result[0] == "bytes":
-        return Response(result[2], headers={"Vary": "Accept"}, media_type=neg.media_type(result[1]))
+        return Response(result[2], headers=headers, media_type=neg.media_type(result[1]))
     if result[0] == "table":
         return query_page(request, headers={"Vary": "Accept"}, text=query, result=result)
     types = ", ".join(neg.media_type(f).split(";")[0] for f in result[1])
