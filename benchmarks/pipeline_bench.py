@@ -127,6 +127,26 @@ def _queries(corpus: str | None) -> list:
     return out
 
 
+#: Seconds one rdflib query may run in the query measurement (``--query-timeout``).
+QUERY_TIMEOUT = int(os.environ.get("KG_BENCH_QUERY_TIMEOUT", "120"))
+
+
+def _within(seconds: int, clock: Clock, name: str, fn):
+    """``clock(name, fn)``, interrupted with TimeoutError after ``seconds`` (rdflib is pure Python)."""
+    import signal
+
+    def expire(*_):
+        raise TimeoutError(name)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        return clock(name, fn)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def worker(task: str, corpus: str | None) -> dict:
     """One measurement; returns the figures as a dict."""
     clock = Clock()
@@ -168,8 +188,11 @@ def worker(task: str, corpus: str | None) -> dict:
         graph = _rdflib_graph(corpus, clock)
         namespaces = {k: str(v) for k, v in PREFIXES.items()}
         for name, text in _queries(corpus):
-            rows = clock(f"query {name}", lambda: list(graph.query(text, initNs=namespaces)))
-            extra[f"rows {name}"] = len(rows)
+            try:
+                rows = _within(QUERY_TIMEOUT, clock, f"query {name}", lambda: list(graph.query(text, initNs=namespaces)))
+                extra[f"rows {name}"] = len(rows)
+            except TimeoutError:
+                extra[f"timeout query {name}"] = QUERY_TIMEOUT
     elif task == "query-oxigraph":
         from kg.query import run
 
@@ -229,7 +252,7 @@ def worker(task: str, corpus: str | None) -> dict:
 
 # --- the driver -------------------------------------------------------------------------
 
-def run_worker(task: str, corpus: Path | None, timeout: float, runs: int) -> dict:
+def run_worker(task: str, corpus: Path | None, timeout: float, runs: int, query_timeout: float = 120) -> dict:
     """``task`` in fresh processes, ``runs`` times; the median of each time, the largest peak."""
     results = []
     for _ in range(runs):
@@ -238,7 +261,8 @@ def run_worker(task: str, corpus: Path | None, timeout: float, runs: int) -> dic
             command += ["--corpus", str(corpus)]
         started = time.perf_counter()
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                                  env={**os.environ, "KG_BENCH_QUERY_TIMEOUT": str(int(query_timeout))})
         except subprocess.TimeoutExpired:
             return {"timeout": timeout}
         if done.returncode != 0:
@@ -247,7 +271,8 @@ def run_worker(task: str, corpus: Path | None, timeout: float, runs: int) -> dic
         figures["process_s"] = time.perf_counter() - started
         results.append(figures)
     merged = dict(results[0])
-    merged["times"] = {k: statistics.median(r["times"][k] for r in results) for k in results[0]["times"]}
+    merged["times"] = {k: statistics.median(r["times"][k] for r in results if k in r["times"])
+                       for k in results[0]["times"]}
     merged["peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
     merged["runs"] = runs
     return merged
@@ -317,7 +342,7 @@ def measure_size(size: str, corpus: Path | None, args) -> dict:
     for task in tasks:
         timeout = args.pyshacl_timeout if task == "validate-pyshacl" else args.timeout
         print(f"[{size}] {task} …", file=sys.stderr, flush=True)
-        figures[task] = run_worker(task, corpus, timeout, args.runs)
+        figures[task] = run_worker(task, corpus, timeout, args.runs, args.query_timeout)
     return figures
 
 
@@ -363,6 +388,13 @@ def markdown(report: dict) -> str:
                   "peak RSS MB (pyoxigraph) | note |", "|---|--:|--:|--:|--:|--:|---|"]
         for stage, base_task, cand_task, keys in PAIRS:
             base, cand = figs.get(base_task, {}), figs.get(cand_task, {})
+            if stage == "query" and any(k.startswith("timeout query") for k in base):
+                finished = [k for k in base.get("times", {}) if k.startswith("query ")]
+                bt, ct = _stage_time(base, finished), _stage_time(cand, finished)
+                lines.append(f"| query (the queries rdflib finished) | {_fmt_s(bt)} | {_fmt_s(ct)} | "
+                             f"{f'{bt / ct:.1f}×' if bt and ct else '—'} | {base.get('peak_rss_mb', '—')} | "
+                             f"{cand.get('peak_rss_mb', '—')} | see below |")
+                continue
             if size == "seed" and keys and "load" in keys:
                 if cand_task != "load-oxigraph":
                     continue  # both read the data files with the same rdflib loader
@@ -380,9 +412,16 @@ def markdown(report: dict) -> str:
                                                     ("export", "export-rdflib", "export-oxigraph", "export ")):
             base, cand = figs.get(base_task, {}), figs.get(cand_task, {})
             names = [k for k in {**base.get("times", {}), **cand.get("times", {})} if k.startswith(prefix)]
+            names += [k[len("timeout "):] for k in base if k.startswith("timeout " + prefix)
+                      and k[len("timeout "):] not in names]
             for key in names:
                 bt, ct = base.get("times", {}).get(key), cand.get("times", {}).get(key)
                 ratio = f"{bt / ct:.1f}×" if bt and ct else "—"
+                if bt is None and f"timeout {key}" in base:
+                    lines.append(f"| &nbsp;&nbsp;{key} | > {base[f'timeout {key}']} | {_fmt_s(ct)} | > "
+                                 f"{base[f'timeout {key}'] / ct:.0f}× | | | rdflib stopped after "
+                                 f"{base[f'timeout {key}']} s |")
+                    continue
                 rows = cand.get(f"rows {key[len(prefix):]}")
                 base_rows = base.get(f"rows {key[len(prefix):]}")
                 extra = "" if rows is None else (f"{rows} rows" if base_rows in (None, rows)
@@ -429,6 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a measurement is given up")
     parser.add_argument("--pyshacl-timeout", type=float, default=600,
                         help="seconds pySHACL may take on one corpus before it is reported as not finished")
+    parser.add_argument("--query-timeout", type=float, default=120,
+                        help="seconds one rdflib query may take before it is reported as not finished")
     parser.add_argument("--corpora", type=Path, default=OUT / "corpora", help="where generated corpora are kept")
     parser.add_argument("--json", type=Path, nargs="?", const=OUT / "pipeline.json", default=None,
                         help="also write the figures as JSON (default path: benchmarks/out/pipeline.json)")

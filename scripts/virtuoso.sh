@@ -47,7 +47,7 @@ write_ini() {
   # CaseMode=2: without it ASK answers a table instead of a boolean.
   # ResultSetMaxRows: the packaged 10,000 silently truncates CONSTRUCT and Graph Store GET.
   # DirsAllowed: the bulk loader may read only the private data folder.
-  # TransactionAfterImageLimit: replacing a graph of a million triples in one transaction (MOVE)
+  # TransactionAfterImageLimit: changing a million triples in one transaction (replacing a graph)
   # needs more than the default 50 MB of after-image, or the store aborts it (SR325).
   # MaxVectorSize: a Graph Store GET of more than 1,000,000 triples fails (FRVEC) at the default.
   cat >"$DB/virtuoso.ini" <<EOF

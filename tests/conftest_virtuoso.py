@@ -1,6 +1,7 @@
-"""A private Virtuoso on 127.0.0.1 for the integration tests, started and stopped by scripts/virtuoso.sh.
+"""SPARQL stores for the tests: a private Virtuoso on 127.0.0.1 (scripts/virtuoso.sh), and a small
+endpoint in this process that stands in for an outside one (e.g. e-Stat) in federated queries.
 
-Outside CI a machine without Virtuoso skips these tests with the reason; in CI (CI=true) they fail,
+Outside CI a machine without Virtuoso skips its tests with the reason; in CI (CI=true) they fail,
 since a skipped integration test would hide that nothing was checked.
 """
 
@@ -11,9 +12,13 @@ import secrets
 import shutil
 import socket
 import subprocess
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 import pytest
 
 from kg import remote
@@ -91,3 +96,34 @@ def virtuoso(tmp_path_factory) -> Virtuoso:
         yield instance
     finally:
         instance.script("stop")
+
+
+class StandIn:
+    """A SPARQL endpoint in this process (form-encoded POST, JSON results) over a pyoxigraph store."""
+
+    def __init__(self, turtle: str):
+        self.store, self.queries = ox.Store(), []
+        self.store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+                stand_in.queries.append(form["query"][0])
+                body = stand_in.store.query(form["query"][0]).serialize(format=ox.QueryResultsFormat.JSON)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import namespace as rns
 
 from kg import fastvalidate
 from kg.project import Project
@@ -112,7 +112,7 @@ def test_same_results_on_the_project_data(project):
 
 DATATYPE_SHAPES = f"""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix xsd: <{XSD}> .
+@prefix xsd: <{rns.XSD}> .
 @prefix ex: <{EX}> .
 ex:S a sh:NodeShape ; sh:targetClass ex:C ;
     sh:property [ sh:path ex:n ; sh:datatype xsd:positiveInteger ] ,
@@ -124,25 +124,25 @@ ex:S a sh:NodeShape ; sh:targetClass ex:C ;
 
 
 @pytest.mark.parametrize("predicate, literal", [
-    ("n", Literal("5", datatype=XSD.positiveInteger)),
-    ("n", Literal("0", datatype=XSD.positiveInteger)),
-    ("n", Literal("05", datatype=XSD.positiveInteger)),
-    ("n", Literal("12", datatype=XSD.positiveInteger)),
-    ("n", Literal("5", datatype=XSD.integer)),
-    ("n", Literal("five", datatype=XSD.positiveInteger)),
-    ("i", Literal("5", datatype=XSD.positiveInteger)),
-    ("i", Literal("-5", datatype=XSD.integer)),
-    ("d", Literal("1.50", datatype=XSD.decimal)),
-    ("d", Literal("abc", datatype=XSD.decimal)),
+    ("n", Literal("5", datatype=rns.XSD.positiveInteger)),
+    ("n", Literal("0", datatype=rns.XSD.positiveInteger)),
+    ("n", Literal("05", datatype=rns.XSD.positiveInteger)),
+    ("n", Literal("12", datatype=rns.XSD.positiveInteger)),
+    ("n", Literal("5", datatype=rns.XSD.integer)),
+    ("n", Literal("five", datatype=rns.XSD.positiveInteger)),
+    ("i", Literal("5", datatype=rns.XSD.positiveInteger)),
+    ("i", Literal("-5", datatype=rns.XSD.integer)),
+    ("d", Literal("1.50", datatype=rns.XSD.decimal)),
+    ("d", Literal("abc", datatype=rns.XSD.decimal)),
     ("d", Literal("1.5")),
-    ("t", Literal("2022-02-30", datatype=XSD.date)),
-    ("t", Literal("2022-02-28", datatype=XSD.date)),
-    ("t", Literal("2021-13", datatype=XSD.gYearMonth)),
+    ("t", Literal("2022-02-30", datatype=rns.XSD.date)),
+    ("t", Literal("2022-02-28", datatype=rns.XSD.date)),
+    ("t", Literal("2021-13", datatype=rns.XSD.gYearMonth)),
 ])
 def test_datatypes_as_written(tmp_path, predicate, literal):
     shapes = Graph().parse(data=DATATYPE_SHAPES, format="turtle")
     data = Graph()
-    data.add((EX.x, RDF.type, EX.C))
+    data.add((EX.x, rns.RDF.type, EX.C))
     data.add((EX.x, EX[predicate], literal))
     ref = Counter(map(key, reference(data, shapes, Graph()).results))
     path = tmp_path / "data.nt"
@@ -154,8 +154,8 @@ def test_datatypes_as_written(tmp_path, predicate, literal):
 
 def test_dumps_keep_literals_as_written(tmp_path):
     data = Graph()
-    data.add((EX.x, EX.n, Literal("5", datatype=XSD.positiveInteger)))
-    data.add((EX.x, EX.d, Literal("1.50", datatype=XSD.decimal)))
+    data.add((EX.x, EX.n, Literal("5", datatype=rns.XSD.positiveInteger)))
+    data.add((EX.x, EX.d, Literal("1.50", datatype=rns.XSD.decimal)))
     data.add((EX.x, EX.label, Literal("名前", lang="ja")))
     path = tmp_path / "data.nt"
     data.serialize(path, format="nt", encoding="utf-8")
@@ -167,8 +167,8 @@ def test_dumps_keep_literals_as_written(tmp_path):
 
 def test_equal_values_written_differently_are_refused(tmp_path):
     path = tmp_path / "data.nt"
-    path.write_text(f'<{EX.x}> <{EX.n}> "5"^^<{XSD.positiveInteger}> .\n'
-                    f'<{EX.x}> <{EX.n}> "5"^^<{XSD.integer}> .\n', encoding="utf-8")
+    path.write_text(f'<{EX.x}> <{EX.n}> "5"^^<{rns.XSD.positiveInteger}> .\n'
+                    f'<{EX.x}> <{EX.n}> "5"^^<{rns.XSD.integer}> .\n', encoding="utf-8")
     with pytest.raises(fastvalidate.UnsupportedDataError):
         fastvalidate.load_files([path])
 
@@ -201,9 +201,9 @@ def test_compiles_the_project_shapes_generically(project):
 def test_more_core_constraints_agree_with_pyshacl():
     shapes = Graph().parse(data=f"""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix xsd: <{XSD}> .
+        @prefix xsd: <{rns.XSD}> .
         @prefix ex: <{EX}> .
-        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:ignoredProperties ( <{RDF.type}> ) ;
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:ignoredProperties ( <{rns.RDF.type}> ) ;
             sh:property [ sh:path ex:a ; sh:minCount 2 ; sh:maxCount 3 ; sh:minLength 2 ; sh:in ( "aa" "bbb" "c" ) ] ,
                         [ sh:path ex:b ; sh:equals ex:c ; sh:disjoint ex:a ; sh:lessThan ex:d ] ,
                         [ sh:path ex:c ; sh:hasValue ex:v ; sh:xone ( [ sh:nodeKind sh:IRI ] [ sh:class ex:C ] ) ] ,

@@ -17,7 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest_virtuoso import virtuoso  # noqa: F401 - the session fixture
+from conftest_virtuoso import StandIn, virtuoso  # noqa: F401 - virtuoso: the session fixture
 
 from kg import query as q
 from kg import remote
@@ -241,21 +241,24 @@ def test_blank_nodes_travel_as_skolem_iris(rich_file):
     assert "_:" not in stored and f"<{DEFAULT_BASE}genid/a1>" in stored
 
 
-@pytest.mark.parametrize("fails_at", [2, 3, "copy"])
-def test_a_failed_push_leaves_the_graph_as_it_was(rich_file, fails_at):
+@pytest.mark.parametrize("fails_at", [2, 3, "swap"])
+@pytest.mark.parametrize("before", [OLD, ""])
+def test_a_failed_push_leaves_the_graph_as_it_was(rich_file, fails_at, before):
     def fail(request, number):
-        copying = request.url.path == "/update" and b"COPY" in request.content
-        if copying if fails_at == "copy" else (request.url.path == "/store" and number >= fails_at):
+        swapping = request.url.path == "/update" and (b"INSERT" in request.content or b"COPY" in request.content)
+        if swapping if fails_at == "swap" else (request.url.path == "/store" and number >= fails_at):
             return httpx.ConnectError("connection reset by peer")
         return None
 
     fake = FakeStore()
-    pushed(fake, ntriples(OLD))
+    if before:
+        pushed(fake, ntriples(before))
     fake.requests.clear()
     fake.fail = fail
     with pytest.raises(remote.RemoteError, match="cannot reach"):
         pushed(fake, rich_file, batch_size=5)
-    assert fake.graphs() == {GRAPH} and fake.triples(GRAPH) == 1  # staging dropped, target untouched
+    # the staging graph is dropped, the target untouched (or still absent)
+    assert fake.graphs() == ({GRAPH} if before else set()) and fake.triples(GRAPH) == (1 if before else 0)
 
 
 def test_a_store_that_loses_triples_fails_the_push_before_the_swap(rich_file):
@@ -281,6 +284,12 @@ def test_a_store_that_cuts_a_pull_short_is_caught(rich_file):
 
     fake.fail = truncate
     with fake.client() as client, pytest.raises(remote.RemoteError, match="sent 10 of the 20 triples"):
+        remote.pull(fake.ep, GRAPH, client=client)
+
+
+def test_pulling_a_graph_the_store_does_not_hold_says_so():
+    fake = FakeStore(lambda request, number: httpx.Response(404) if request.method == "GET" else None)
+    with fake.client() as client, pytest.raises(remote.RemoteError, match="holds no graph"):
         remote.pull(fake.ep, GRAPH, client=client)
 
 
@@ -337,7 +346,8 @@ def test_skolem_iris_turn_back_into_blank_nodes():
 
 # --- SPARQL text ---------------------------------------------------------------------------
 
-TERMS = {"s": ox.NamedNode(f"{DEFAULT_BASE}org/東大和市"), "t": ox.Literal('a"} ; DROP ALL #\n\\u0022', language="ja")}
+TERMS = {"s": ox.NamedNode(f"{DEFAULT_BASE}org/東大和市"),
+         "t": ox.Literal('a"} ; DROP ALL #\n\\u0022', language="ja")}
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -373,7 +383,8 @@ def test_values_refuse_blank_nodes_and_odd_names():
 
 
 @pytest.mark.parametrize("text, form", [
-    ("PREFIX a: <http://a/>\nselect * {}", "SELECT"), ("ASK {}", "ASK"), ("# CONSTRUCT\nDESCRIBE <http://a>", "DESCRIBE"),
+    ("PREFIX a: <http://a/>\nselect * {}", "SELECT"), ("ASK {}", "ASK"),
+    ("# CONSTRUCT\nDESCRIBE <http://a>", "DESCRIBE"),
 ])
 def test_query_form(text, form):
     assert remote.query_form(text) == form
@@ -397,7 +408,8 @@ def test_service_calls_and_their_left_side():
 
 
 def test_filters_are_left_out_of_the_probe():
-    left = ' ?a ?b ?c FILTER(?c > 1) OPTIONAL { ?a ?x ?y FILTER(?y) } FILTER NOT EXISTS { ?a ?q ?r } FILTER regex(?c, "x") '
+    left = (' ?a ?b ?c FILTER(?c > 1) OPTIONAL { ?a ?x ?y FILTER(?y) } FILTER NOT EXISTS { ?a ?q ?r } '
+            'FILTER regex(?c, "x") ')
     assert remote._without_filters(left).split() == "?a ?b ?c OPTIONAL { ?a ?x ?y FILTER(?y) }".split()
 
 
@@ -490,6 +502,20 @@ def test_push_the_built_graph(virtuoso, tmp_path):
 
 
 @pytest.mark.integration
+def test_a_second_push_keeps_what_is_unchanged_and_replaces_the_rest(virtuoso, rich_file, tmp_path):
+    graph = graph_iri("replace")
+    ep = virtuoso.endpoint()
+    remote.push(ep, graph, rich_file)
+    lines = RICH.splitlines(keepends=True)
+    changed = tmp_path / "changed.nt"
+    changed.write_text("".join(lines[:5] + lines[8:]) + OLD + lines[6].replace('"2026"', '"2027"'), encoding="utf-8")
+    result = remote.push(ep, graph, changed)
+    assert set(result.phases) == {"send", "check", "swap", "clean"}
+    diff = remote.compare(remote.read_graph(changed), remote.pull(ep, graph))
+    assert diff.ok and diff.sent == diff.received == 19, diff.text()
+
+
+@pytest.mark.integration
 def test_store_down_mid_push_leaves_the_graph_as_it_was(virtuoso, rich_file):
     graph = graph_iri("down")
     ep = virtuoso.endpoint()
@@ -547,6 +573,7 @@ def test_wrong_password_fails_clearly_and_changes_nothing(virtuoso, rich_file):
     assert result.exit_code == remote.EXIT_REMOTE
     assert "refused the login (HTTP 401)" in result.output
     assert wrong not in result.output and virtuoso.password not in result.output
+    assert "may remain" not in result.output  # refused at the first batch: no staging graph was made
     assert store_count(virtuoso, graph) == 1
 
 
@@ -666,40 +693,6 @@ id:org\\/132209 a lgdx:LocalGovernment ; lgdx:localGovernmentCode "132209" ; rdf
 id:org\\/132136 a lgdx:LocalGovernment ; lgdx:localGovernmentCode "132136" ; rdfs:label "東村山"@ja .
 id:org\\/131016 a lgdx:LocalGovernment ; lgdx:localGovernmentCode "131016" ; rdfs:label "千代田区"@ja .
 """
-
-
-class StandIn:
-    """A SPARQL endpoint in this process (form-encoded POST, JSON results) over a pyoxigraph store."""
-
-    def __init__(self, turtle: str):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.store, self.queries = ox.Store(), []
-        self.store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
-                stand_in.queries.append(form["query"][0])
-                body = stand_in.store.query(form["query"][0]).serialize(format=ox.QueryResultsFormat.JSON)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

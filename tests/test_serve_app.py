@@ -229,6 +229,31 @@ def test_result_size_limit_is_a_clear_error(client):
     assert r.status_code == 500 and "more than 50 triples" in r.text
 
 
+@pytest.mark.parametrize("query, status", [
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 50", 200),                       # its own LIMIT, within the limit
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 51", 500),                       # its own LIMIT, past it
+    ("SELECT * WHERE { ?s ?p ?o } OFFSET 10", 500),                      # LIMIT appended after OFFSET
+    ("SELECT * WHERE { ?s ?p ?o } # LIMIT 5", 500),                      # a LIMIT in a comment does not count
+    ("SELECT ?s WHERE { ?s ?p ?o } VALUES ?x { 1 }", 500),               # VALUES ends the query
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 40 VALUES ?x { 1 }", 200),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", 200),
+])
+@pytest.mark.parametrize("accept", ["application/json", "text/csv", "text/tab-separated-values",
+                                    "application/sparql-results+xml"])
+def test_row_limit_whatever_the_query_ends_with(client, query, status, accept):
+    r = client.get("/sparql", params={"query": query}, headers={"accept": accept})
+    assert r.status_code == status, r.text
+
+
+def test_appended_limit_keeps_the_order(client):
+    query = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY DESC(str(?l)) ?s OFFSET 2"
+    appended = client.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+    own = client.get("/sparql", params={"query": query.replace("OFFSET 2", "LIMIT 50 OFFSET 2")}).json()
+    assert appended == own["results"]["bindings"] and len(appended) == 33
+    labels = [r["l"]["value"] for r in appended]
+    assert labels == sorted(labels, reverse=True)
+
+
 def test_slow_query_times_out_while_the_server_keeps_answering(client):
     outcome = {}
 
@@ -489,6 +514,19 @@ def test_cors_preflight(client):
                                            "access-control-request-headers": "content-type"})
     assert r.status_code == 204
     assert r.headers["access-control-allow-origin"] == "*" and "POST" in r.headers["access-control-allow-methods"]
+
+
+def test_a_bug_is_a_500_with_cors(dist, monkeypatch):
+    from kg.serve.views import dataset
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dataset, "render", broken)
+    with TestClient(create_app(Settings(dist=dist, workers=1)), raise_server_exceptions=False) as c:
+        r = c.get("/", headers={"accept": "application/json"})
+        assert r.status_code == 500 and r.headers["access-control-allow-origin"] == "*"
+        assert "boom" not in r.text
 
 
 def test_wrong_method_is_405(client):

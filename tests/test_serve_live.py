@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import threading
 import time
 from urllib.parse import quote
 
@@ -118,6 +119,31 @@ def test_workers_end_with_the_server(tmp_path):
     for pid in children:
         with pytest.raises(ProcessLookupError):
             os.kill(int(pid), 0)
+
+
+def test_a_worker_busy_with_a_slow_query_ends_when_the_server_is_killed(tmp_path):
+    dist = make_dist(tmp_path / "dist")
+    port = free_port()
+    process, _ = start_server(dist, port, "--timeout", "600")
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+    def ask():
+        try:
+            http_get(f"http://127.0.0.1:{port}/sparql?query={quote(slow)}")
+        except OSError:  # the server is killed mid-request
+            pass
+
+    threading.Thread(target=ask, daemon=True).start()
+    time.sleep(0.5)
+    process.kill()  # no chance to stop its workers itself
+    process.wait()
+    deadline = time.time() + 5
+    alive = children
+    while alive and time.time() < deadline:
+        alive = [pid for pid in children if subprocess.run(["kill", "-0", pid], capture_output=True).returncode == 0]
+        time.sleep(0.1)
+    assert not alive
 
 
 def test_missing_dist_is_a_clear_error(tmp_path):

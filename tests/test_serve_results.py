@@ -5,7 +5,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.serve.results import TooManyResults, boolean_bytes, graph_bytes, limited, rows_of, solutions_bytes
+from kg.serve.results import (TooManyResults, boolean_bytes, bounded_bytes, count_rows, graph_bytes, limited,
+                              rows_at_most, rows_of, solutions_bytes)
 
 EX = "http://example.org/"
 TRICKY = [
@@ -84,3 +85,18 @@ def test_graphs_round_trip(store, fmt, parser):
     assert len(list(ox.parse(content, format=parser))) == len(triples)
     with pytest.raises(TooManyResults, match="triples"):
         graph_bytes(iter(triples), fmt, 2)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_bounded_results_are_counted_exactly(store, fmt):
+    query = QUERY + " LIMIT 100"
+    content = bounded_bytes(store.query(query), fmt, 6)
+    assert count_rows(content, fmt) == 6 and rows_at_most(content, fmt) >= 6
+    with pytest.raises(TooManyResults):
+        bounded_bytes(store.query(query), fmt, 5)
+
+
+def test_row_counts_see_through_tricky_literals(store):
+    for fmt in ("json", "xml", "csv", "tsv"):
+        names, rows = rows_of(store.query(QUERY), 100)
+        assert count_rows(solutions_bytes(names, rows, fmt), fmt) == 6, fmt

@@ -1,16 +1,17 @@
 """Validation for large graphs: the project's SHACL shapes compiled to SPARQL on pyoxigraph.
 
 pySHACL (``kg.validate``) stays the reference validator. This module reads the shapes
-graph generically, turns every constraint the shapes use into one SPARQL SELECT per
-(targeted shape, constraint) and runs it on an in-memory pyoxigraph store holding the
-data, with the ontology in a named graph that the queries see as part of the default
-graph (pySHACL mixes the ontology into the data graph in the same way). Each row is
-one result, with the same focus node, path, value, severity, constraint component
-(compacted as ``sh:…``), source shape and message as pySHACL reports. The national
-identifier checks of ``kg.identifiers`` run as in ``kg.validate``.
+graph generically, turns every constraint the shapes use into SPARQL SELECTs (one per
+targeted shape, constraint and target) and runs them on an in-memory pyoxigraph store
+holding the data, with the ontology's triples added for the run (pySHACL mixes the
+ontology into the data graph in the same way) and removed afterwards. Each distinct
+row is one result, with the same focus node, path, value, severity, constraint
+component (compacted as ``sh:…``), source shape and message as pySHACL reports through
+``kg.validate``. The national identifier checks of ``kg.identifiers`` run as there.
 
 Supported: targets (``sh:targetClass``, ``targetNode``, ``targetSubjectsOf``,
-``targetObjectsOf``, implicit class targets), property paths, and the Core constraints
+``targetObjectsOf``, implicit class targets, SHACL-AF ``sh:SPARQLTarget``), property
+paths, and the Core constraints
 ``class``, ``datatype``, ``nodeKind``, ``minCount``, ``maxCount``, ``min/maxInclusive``,
 ``min/maxExclusive``, ``min/maxLength``, ``pattern`` (+ ``flags``), ``languageIn``,
 ``uniqueLang``, ``in``, ``hasValue``, ``equals``, ``disjoint``, ``lessThan``,
@@ -22,10 +23,16 @@ query's top-level group). Anything else in the ``sh:`` namespace raises
 silently.
 
 A pyoxigraph store keeps literals by value: it stores ``"5"^^xsd:positiveInteger`` as
-``"5"^^xsd:integer`` and ``"1.50"`` as ``"1.5"``. Datatype checks therefore use the
-literals as written, kept aside while loading (``FastGraph.originals``), and decide with
-rdflib's own well-formedness rules, as pySHACL does. Dumps are never written from the
-store: ``serialize`` writes the triples as loaded.
+``"5"^^xsd:integer`` and ``"1.50"`` as ``"1.5"``. The literals of the retyped datatypes
+(and of ``xsd:integer``) are kept aside as written while loading
+(``FastGraph.originals``); ``sh:datatype``, ``sh:pattern``, ``sh:in``, the length and the
+range constraints decide those values in Python on the written literal with rdflib's
+rules, as pySHACL does. Data where the store would merge two such literals (``"5"``
+typed both ways on one subject and property) is refused with ``UnsupportedDataError``.
+Known remaining differences, none of them in the project's shapes: inside nested shapes
+(``sh:or`` …) and in SPARQL constraints values are compared as the store holds them;
+patterns run as SPARQL ``REGEX`` (Rust regex rather than Python ``re``). Dumps are never
+written from the store: ``serialize`` writes the triples as loaded.
 
 Typical use::
 
@@ -141,8 +148,9 @@ class FastGraph:
     def _check_merges(self) -> None:
         for (s, p), literals in self.originals.items():
             if len(literals) > 1:
-                values = [_number(lit) for lit in literals]
-                numbers = [v for v in values if v is not None]
+                distinct = {(lit.value, lit.datatype.value) for lit in literals}  # a triple may repeat
+                numbers = [n for n in (_number(ox.Literal(v, datatype=ox.NamedNode(d))) for v, d in distinct)
+                           if n is not None]
                 if len(numbers) != len(set(numbers)):
                     raise UnsupportedDataError(
                         f"{s} {p} has literals of equal value written differently "
@@ -307,7 +315,7 @@ class Check:
     severity: str
     messages: dict[str, str]
     path: Node | None  # sh:resultPath unless the row binds ?path
-    kind: str = "value"  # value | focus | qualified | datatype | sparql
+    kind: str = "value"  # how rows become results: value, focus, qualified, datatype, lexical, node, sparql
     datatype: URIRef | None = None
     min_count: int | None = None
     max_count: int | None = None

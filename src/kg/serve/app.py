@@ -49,6 +49,12 @@ async def http_error(request: Request, exc: HTTPException):
     return error(request, exc.status_code, message, fix, headers=getattr(exc, "headers", None))
 
 
+async def server_error(request: Request, exc: Exception):
+    """A bug answered as a plain 500 (the traceback goes to the log), CORS header included."""
+    return error(request, 500, "the server failed to answer this request", "try again; if it persists, report it",
+                 headers={"Access-Control-Allow-Origin": "*"})
+
+
 def create_app(settings: Settings, site: Site | None = None) -> Starlette:
     """The Starlette application serving ``settings.dist``; its workers start with the app."""
     site = site or load_site(settings.dist, settings.queries_dir)
@@ -69,7 +75,7 @@ def create_app(settings: Settings, site: Site | None = None) -> Starlette:
               for path, handler, methods in ROUTES]
     routes.insert(-1, Mount("/static", StaticFiles(directory=STATIC), name="static"))
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: http_error, 405: http_error})
+                    exception_handlers={404: http_error, 405: http_error, Exception: server_error})
     app.state.site = site
     app.state.settings = settings
     app.state.cache = {}

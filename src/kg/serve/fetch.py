@@ -6,6 +6,7 @@ plain arguments and returns plain Python data (tuples, dicts, bytes) for the pag
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from kg.errors import QueryError
 from kg.namespaces import LGDX, PREFIXES
 from kg.query import check_query, with_bindings
 from kg.serve import negotiation as neg
-from kg.serve.results import (TooManyResults, boolean_bytes, graph_bytes, limited, rows_of,
+from kg.serve.results import (TooManyResults, boolean_bytes, bounded_bytes, graph_bytes, limited, rows_of,
                               solutions_bytes, term_data)
 
 RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
@@ -251,9 +252,34 @@ def search(data: Data, query: str, lang: str | None = None, limit: int = 100) ->
 
 # --- queries ------------------------------------------------------------------
 
-def _execute(data: Data, text: str, bindings: dict | None):
+_OWN_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(?:\s+OFFSET\s+\d+)?\s*$", re.IGNORECASE)
+
+
+def _execute(data: Data, text: str, bindings: dict | None) -> tuple:
+    """The query's result, and whether a SELECT result is known to stay within the row limit.
+
+    A SELECT whose last clause is ``LIMIT n`` (n within the limit) is bounded as written;
+    otherwise ``LIMIT max+1`` is appended when the grammar allows it (the outermost solution
+    modifier, so the rows and their order are those of the query). A bounded result can be
+    written by pyoxigraph's own serialisers, counting its rows only when it is large.
+    """
     check_query(text, data.allowed_services)
     text = with_bindings(text, bindings or {})
+    last_line = text.rstrip().rsplit("\n", 1)[-1]
+    own = _OWN_LIMIT.search(last_line) if "#" not in last_line else None
+    if own and int(own.group(1)) <= data.max_results:
+        result = _run(data, text)
+        return result, isinstance(result, ox.QuerySolutions)
+    try:
+        result = data.store.query(f"{text}\nLIMIT {data.max_results + 1}", prefixes=data.prefixes)
+    except SyntaxError:  # a LIMIT or VALUES already ends the query, or it is malformed
+        return _run(data, text), False
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        return result, True
+    return _run(data, text), False  # CONSTRUCT/DESCRIBE: a LIMIT would cut solutions, not triples
+
+
+def _run(data: Data, text: str):
     try:
         return data.store.query(text, prefixes=data.prefixes)
     except SyntaxError as exc:
@@ -266,7 +292,7 @@ def sparql(data: Data, text: str, accept: str | None, explicit: str | None = Non
 
     Returns ``("bytes", fmt, content)``, ``("table", …)`` for HTML, or ``("406", offers)``.
     """
-    result = _execute(data, text, bindings)
+    result, bounded = _execute(data, text, bindings)
     graph = isinstance(result, ox.QueryTriples)
     offers = neg.GRAPH_OFFERS if graph else neg.SELECT_OFFERS
     fmt = neg.choose(accept, offers, "graph" if graph else "select", explicit, lenient)
@@ -279,6 +305,8 @@ def sparql(data: Data, text: str, accept: str | None, explicit: str | None = Non
             return ("bytes", fmt, boolean_bytes(bool(result), fmt))
         if graph:
             return ("bytes", fmt, graph_bytes(result, fmt, data.max_results, data.turtle_prefixes))
+        if bounded:
+            return ("bytes", fmt, bounded_bytes(result, fmt, data.max_results))
         names, rows = rows_of(result, data.max_results)
         return ("bytes", fmt, solutions_bytes(names, rows, fmt))
     except OSError as exc:  # raised while evaluating lazily, e.g. by a SERVICE call
@@ -302,12 +330,7 @@ def table(data: Data, result) -> tuple:
     return ("table", kind, names, rows, labels(data, iris))
 
 
-def stats(data: Data) -> dict:
-    """Size of the store: for the start-up message and the home page."""
-    return {"triples": len(data.store)}
-
-
 #: The operations a worker runs, by name.
-OPERATIONS = {f.__name__: f for f in (entity, describe, listing, search, sparql, labels, stats)}
+OPERATIONS = {f.__name__: f for f in (entity, describe, listing, search, sparql, labels)}
 
 __all__ = ["Data", "OPERATIONS", "TooManyResults", "load"]

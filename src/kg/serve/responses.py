@@ -76,7 +76,8 @@ def error(request: Request, status: int, message: str, fix: str | None = None,
 
 def page_etag(request: Request, variant: str) -> str:
     """A weak validator for a generated page: the data's digest, the URL and the format."""
-    key = f"{request.app.state.site.digest}|{request.url.path}?{request.url.query}|{variant}"
+    scope = request.scope
+    key = f"{request.app.state.site.digest}|{scope['path']}?{scope['query_string'].decode('latin-1')}|{variant}"
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
 
 

@@ -6,13 +6,16 @@ count is known row by row; graphs go through pyoxigraph with a counting generato
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from json.encoder import encode_basestring as _quote
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.query import GRAPH_FORMATS
+from kg.query import GRAPH_FORMATS, SELECT_FORMATS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -50,6 +53,38 @@ def boolean_bytes(value: bool, fmt: str) -> bytes:
         return (b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 b"<head/><boolean>" + text.encode() + b"</boolean></sparql>\n")
     return text.encode() + b"\n"
+
+
+def bounded_bytes(solutions: ox.QuerySolutions, fmt: str, limit: int) -> bytes:
+    """SELECT results known to hold at most ``limit + 1`` rows, written by pyoxigraph.
+
+    A cheap upper bound on the rows is checked first; they are counted exactly only when
+    that bound passes the limit.
+    """
+    content = solutions.serialize(format=SELECT_FORMATS[fmt])
+    if rows_at_most(content, fmt) > limit and count_rows(content, fmt) > limit:
+        raise TooManyResults(limit, "rows")
+    return content
+
+
+def rows_at_most(content: bytes, fmt: str) -> int:
+    """An upper bound on the rows: every JSON row opens a brace, every CSV/TSV row ends a line."""
+    if fmt == "json":
+        return content.count(b"{")
+    if fmt == "xml":
+        return count_rows(content, fmt)
+    return content.count(b"\n")
+
+
+def count_rows(content: bytes, fmt: str) -> int:
+    """The number of rows of SELECT results in ``fmt``."""
+    if fmt == "tsv":  # newlines inside terms are escaped: one line per row
+        return content.count(b"\n") - 1
+    if fmt == "xml":  # "<" is escaped in text: every "<result" starts a row
+        return content.count(b"<result>") + content.count(b"<result/>")
+    if fmt == "json":
+        return len(json.loads(content)["results"]["bindings"])
+    return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8"), newline=""))) - 1
 
 
 def solutions_bytes(names: list[str], rows: list[tuple], fmt: str) -> bytes:

@@ -212,14 +212,6 @@ class Site:
                 todo.extend(self.ontology.subjects(RDFS.subClassOf, cls))
         return out
 
-    def distributions(self) -> list[dict]:
-        """The catalogue's distributions, with the local file each one is."""
-        out = []
-        for dist in sorted(self.catalog.objects(self.dataset, DCAT.distribution)):
-            name = self.literal(dist, DCTERMS.title) or str(dist).rsplit("/", 1)[-1]
-            out.append({"name": name, "file": self.files.get(name)})
-        return out
-
     # --- RDF of the catalogue and ontology ------------------------------------
 
     def rdf(self, which: str, fmt: str) -> bytes:

@@ -60,11 +60,3 @@ class Urls:
     def iri_of_path(self, raw_path: str) -> str:
         """The IRI a request path names: the site root plus the path, non-ASCII decoded."""
         return self.root + uri_to_iri(raw_path.lstrip("/"))
-
-    def is_instance(self, iri: str) -> bool:
-        """Whether ``iri`` lies under the instance base."""
-        return iri.startswith(self.base)
-
-    def with_format(self, iri: str, ext: str) -> str:
-        """The local path of ``iri`` in a format picked by extension (``.ttl`` …)."""
-        return (self.local_path(iri) or "") + ext

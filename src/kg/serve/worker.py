@@ -12,6 +12,7 @@ import pickle
 import signal
 import struct
 import sys
+import threading
 import time
 
 HEADER = struct.Struct("!I")
@@ -33,9 +34,22 @@ def read_frame(stream):
     return pickle.loads(stream.read(size))
 
 
+def watch_parent(interval: float = 0.5) -> None:
+    """End this process if the server goes away, even in the middle of a long query."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
     """Load the store named by the first frame, then answer requests until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    watch_parent()
     inp, out = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     sys.stdout = sys.stderr  # nothing but frames may reach the server's pipe
     config = read_frame(inp)
