@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses: rapper (raptor2-utils) to re-parse the
-# dumps, Chromium for the browser tests, Virtuoso for the SPARQL store integration tests.
+# dumps, Chromium (with Japanese fonts) for the browser tests, Virtuoso for the SPARQL store
+# integration tests.
 # Services are not started here (scripts/virtuoso.sh starts a private instance).
 set -euo pipefail
-packages=(raptor2-utils chromium virtuoso-opensource curl)
+packages=(raptor2-utils chromium fonts-noto-cjk virtuoso-opensource curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
