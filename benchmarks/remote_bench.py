@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import remote
+from kg import federation, ntriples, remote, roundtrip, transfer
 from kg.namespaces import DEFAULT_BASE, LGDX, PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,12 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         graph = f"{DEFAULT_BASE}dataset/bench"
 
         started = time.perf_counter()
-        sent = remote.read_graph(data, skolem=True)
+        sent = ntriples.read_graph(data, skolem=True)
         figures["triples"] = len(sent)
         figures["read_and_skolemise_s"] = round(time.perf_counter() - started, 2)
 
         for run in ("new", "replace"):  # into a new graph, then over the graph it made
-            result = remote.push(ep, graph, sent, method="gsp")
+            result = transfer.push(ep, graph, sent, method="gsp")
             figures[f"push_gsp_{run}_s"] = round(result.seconds, 2)
             figures[f"push_gsp_{run}_phases_s"] = {k: round(v, 2) for k, v in result.phases.items()}
             figures[f"push_gsp_{run}_triples_per_s"] = round(len(sent) / result.seconds)
@@ -203,12 +203,12 @@ def main(argv: list[str] | None = None) -> int:
             len(sent) / (result.seconds + figures["read_and_skolemise_s"]))
 
         started = time.perf_counter()
-        back = remote.pull(ep, graph)
+        back = transfer.pull(ep, graph)
         figures["pull_gsp_s"] = round(time.perf_counter() - started, 2)
         figures["pull_gsp_triples_per_s"] = round(len(back) / figures["pull_gsp_s"])
 
         started = time.perf_counter()
-        diff = remote.compare(remote.read_graph(data), back)
+        diff = roundtrip.compare(ntriples.read_graph(data), back)
         figures["compare_s"] = round(time.perf_counter() - started, 2)
         figures["round_trip"] = diff.summary()
         figures["round_trip_ok"] = diff.ok
@@ -216,13 +216,13 @@ def main(argv: list[str] | None = None) -> int:
         print(diff.text()[:2000], file=sys.stderr)
 
         if args.update_triples:
-            subset = remote.NTriples(sent.lines[:args.update_triples])
-            result_u = remote.push(ep, graph + "-update", subset, method="update")
+            subset = ntriples.NTriples(sent.lines[:args.update_triples])
+            result_u = transfer.push(ep, graph + "-update", subset, method="update")
             figures["push_update_triples"] = len(subset)
             figures["push_update_s"] = round(result_u.seconds, 2)
             figures["push_update_triples_per_s"] = round(len(subset) / result_u.seconds)
-            back_u = remote.pull(ep, graph + "-update")
-            diff_u = remote.compare(remote.deskolemize(subset), back_u)
+            back_u = transfer.pull(ep, graph + "-update")
+            diff_u = roundtrip.compare(ntriples.deskolemize(subset), back_u)
             figures["round_trip_update"] = diff_u.summary()
             figures["round_trip_update_ok"] = diff_u.ok
 
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["pyoxigraph_load_s"] = round(time.perf_counter() - started, 2)
         rows = []
         for name, text in bench_queries().items():
-            remote_ms, remote_n = median_ms(lambda: remote.query_remote(ep, text, graph=graph))
+            remote_ms, remote_n = median_ms(lambda: federation.query_remote(ep, text, graph=graph))
             local_ms, local_n = median_ms(lambda: store.query(text))
             rows.append({"query": name, "store_ms": round(remote_ms, 1), "pyoxigraph_ms": round(local_ms, 1),
                          "rows_store": remote_n, "rows_pyoxigraph": local_n})

@@ -82,10 +82,14 @@ def named_files() -> list[Path]:
     return sorted(path for path in PROJECT.queries_dir.glob("*.rq") if path.stem in QUERIES)
 
 
+#: Where the named queries are tested: here, and the federated ones with the remote stores they call.
+QUERY_TESTS = (Path(__file__), Path(__file__).with_name("test_remote.py"))
+
+
 def test_there_are_named_queries_and_each_has_a_test():
     assert len(named_files()) >= 15
-    tested = {m.group(1).replace("_", "-") for m in re.finditer(r"^def test_q_(\w+)\(", Path(__file__).read_text(
-        encoding="utf-8"), re.MULTILINE)}
+    tested = {m.group(1).replace("_", "-") for path in QUERY_TESTS
+              for m in re.finditer(r"^def test_q_(\w+)\(", path.read_text(encoding="utf-8"), re.MULTILINE)}
     assert {p.stem for p in named_files()} <= tested
 
 

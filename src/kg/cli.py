@@ -185,8 +185,8 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
     With --endpoint the query runs on a remote store (parameters are sent as a VALUES block).
     SERVICE calls are made by kg itself, only to the endpoints given by --allow-service.
     """
+    from kg import federation
     from kg import query as q
-    from kg import remote
     from kg.namespaces import DEFAULT_BASE
 
     if bool(query) == bool(expression):
@@ -205,17 +205,17 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
         named = q.find_query(c.project.queries_dir, query)
         # a remote store holds the published graph, whose IRIs are under the base in force
         text, bindings = named.text, q.bind_params(named, given, c.base if endpoint else DEFAULT_BASE)
-    services = remote.Services(frozenset(allowed), remote.parse_service_map(service_map), timeout)
+    services = federation.Services(frozenset(allowed), federation.parse_service_map(service_map), timeout)
     if endpoint:
         if data_file:
             raise click.UsageError("--data and --endpoint exclude each other")
         ep = remote_endpoint(endpoint, user, password_env, auth, timeout)
-        result = remote.query_remote(ep, text, bindings, graph=graph_iri, services=services)
+        result = federation.query_remote(ep, text, bindings, graph=graph_iri, services=services)
     else:
         if graph_iri or user:
             raise click.UsageError("--graph and --user go with --endpoint")
         graph = c.project.load([data_file] if data_file else None).graph
-        result = remote.query_local(q.store_of(graph), text, bindings, services=services)
+        result = federation.query_local(q.store_of(graph), text, bindings, services=services)
     click.echo(q.format_result(result, fmt), nl=False)
 
 
@@ -246,18 +246,20 @@ def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str
     Blank nodes travel as skolem IRIs (BASE genid/…) that `kg pull` turns back.
     The password is read from the environment variable named by --password-env.
     """
-    from kg import remote
+    from kg import transfer
+    from kg.ntriples import read_graph
+    from kg.remote import Retry
 
     if not data_file.is_file():
         raise KgError(f"no file {data_file}", fix="run `kg build` first, or give --data FILE")
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, update=update_endpoint, gsp=gsp_endpoint)
-    graph = remote.read_graph(data_file, c.base, skolem=True)
-    options = dict(method=method, batch_size=batch_size, base=c.base, retry=remote.Retry(attempts=retries + 1))
+    graph = read_graph(data_file, c.base, skolem=True)
+    options = dict(method=method, batch_size=batch_size, base=c.base, retry=Retry(attempts=retries + 1))
     if c.quiet:
-        result = remote.push(ep, graph_iri, graph, **options)
+        result = transfer.push(ep, graph_iri, graph, **options)
     else:
         with click.progressbar(length=len(graph), label=f"pushing {len(graph)} triples", file=sys.stderr) as bar:
-            result = remote.push(ep, graph_iri, graph, progress=bar.update, **options)
+            result = transfer.push(ep, graph_iri, graph, progress=bar.update, **options)
     if result.warning:
         click.echo(f"warning: {result.warning}", err=True)
     c.log(f"replaced <{result.graph}> with {result.triples} triples in {result.batches} batch(es) "
@@ -293,11 +295,14 @@ def pull(c: Context, endpoint: str, graph_iri: str, output: Path | None, fmt: st
     """
     import pyoxigraph as ox
 
-    from kg import remote
+    from kg import transfer
     from kg.build import write_file_atomically
+    from kg.ntriples import read_graph
+    from kg.remote import Retry
+    from kg.roundtrip import RoundTripError, compare
 
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, gsp=gsp_endpoint)
-    graph = remote.pull(ep, graph_iri, method=method, base=c.base, retry=remote.Retry(attempts=retries + 1))
+    graph = transfer.pull(ep, graph_iri, method=method, base=c.base, retry=Retry(attempts=retries + 1))
     content = graph.serialize(ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES)
     if output is not None:
         write_file_atomically(output, content)
@@ -305,10 +310,10 @@ def pull(c: Context, endpoint: str, graph_iri: str, output: Path | None, fmt: st
     elif check_file is None:
         sys.stdout.buffer.write(content)
     if check_file is not None:
-        diff = remote.compare(remote.read_graph(check_file, c.base), graph)
+        diff = compare(read_graph(check_file, c.base), graph)
         click.echo(diff.text(), err=True, nl=False)
         if not diff.ok:
-            raise remote.RoundTripError(diff)
+            raise RoundTripError(diff)
 
 
 def remote_endpoint(url: str, user: str | None, password_env: str | None, auth: str, timeout: float, **urls):

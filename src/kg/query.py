@@ -14,6 +14,7 @@ from kg import dates
 from kg.errors import DateError, KgError, Location, QueryError
 from kg.namespaces import DEFAULT_BASE, PREFIXES
 from kg.rules import RULE_GLOB
+from kg.sparql import query_form, with_bindings, with_prefixes
 
 HEADER = re.compile(r"^#\s*([\w-]+)\s*:\s*(.*)$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|string|ja|en|integer|decimal|date)"
@@ -155,17 +156,20 @@ class QueryShape:
 
 
 _RISKY = re.compile(r"service|from|\\u", re.IGNORECASE)
-_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-          "DescribeQuery": "DESCRIBE"}
 
 
 def inspect_query(text: str) -> QueryShape:
-    """Parse ``text`` (rdflib's SPARQL parser) to find its form, SERVICE calls and FROM clauses."""
+    """Parse ``text`` (rdflib's SPARQL parser) to find its form, SERVICE calls and FROM clauses.
+
+    The project's prefixes that the query uses without declaring are declared for the parse,
+    as :func:`run` gives them to pyoxigraph.
+    """
     from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.algebra import translateQuery
 
+    form = query_form(text)
     try:
-        parsed = parseQuery(text)
+        parsed = parseQuery(with_prefixes(text))
         algebra = translateQuery(parsed).algebra
     except Exception as exc:  # pyparsing and rdflib raise several types for bad queries
         raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
@@ -185,7 +189,13 @@ def inspect_query(text: str) -> QueryShape:
     query = parsed[1]
     clauses = query["datasetClause"] if "datasetClause" in query else []  # CompValue.get is not dict.get
     datasets = [str(clause[k]) for clause in clauses for k in ("default", "named") if k in clause]
-    return QueryShape(_FORMS.get(algebra.name, algebra.name), tuple(services), tuple(datasets))
+    return QueryShape(form, tuple(services), tuple(datasets))
+
+
+def service_not_allowed(iri: str) -> QueryError:
+    """The error for a SERVICE call to an endpoint the operator did not allow."""
+    return QueryError(f"SERVICE <{iri}> is not allowed", fix=(
+        "federated queries may only call endpoints the operator allows (--allow-service URL)"))
 
 
 def check_query(text: str, allowed_services: frozenset[str] = frozenset()) -> None:
@@ -195,8 +205,7 @@ def check_query(text: str, allowed_services: frozenset[str] = frozenset()) -> No
     shape = inspect_query(text)
     refused = [s for s in shape.services if s not in allowed_services]
     if refused:
-        raise QueryError(f"SERVICE <{refused[0]}> is not allowed", fix=(
-            "federated queries may only call endpoints the operator allows (--allow-service URL)"))
+        raise service_not_allowed(refused[0])
     if shape.datasets:
         raise QueryError(f"FROM <{shape.datasets[0]}> is not allowed",
                          fix="query the graph as it is, without FROM / FROM NAMED")
@@ -209,30 +218,6 @@ def store_of(graph: Graph) -> ox.Store:
     store = ox.Store()
     store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
-
-
-_SKIP = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                   r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-
-
-def with_bindings(text: str, bindings: dict[str, ox.Term]) -> str:
-    """``text`` with a ``VALUES`` block binding each parameter, first in its WHERE group.
-
-    The values are RDF terms written by pyoxigraph's serialiser, so no user text is ever
-    pasted into the query; the same text runs on the embedded store and on remote ones.
-    """
-    if not bindings:
-        return text
-    # one block per variable: Virtuoso 7 mis-compiles a multi-variable row next to OPTIONAL
-    values = "".join(f" VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
-    masked = _SKIP.sub(lambda m: " " * len(m.group()), text)  # braces in strings, IRIs, comments
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    if where is None and re.search(r"\b(?:SELECT|ASK)\b", masked, re.IGNORECASE):
-        where = re.search(r"\{", masked)  # the short forms: SELECT * { … }, ASK { … }
-    if where is None:
-        raise QueryError("cannot find the WHERE group to bind parameters in",
-                         fix="write the query with an explicit WHERE { … }")
-    return f"{text[:where.end()]}{values}{text[where.end():]}"
 
 
 def run(store: ox.Store, text: str, bindings: dict[str, ox.Term] | None = None,
