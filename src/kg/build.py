@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from rdflib import Graph
 
 from kg.catalog import Dump, catalog_graph
 from kg.errors import ViolationsError
@@ -36,12 +41,23 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
     """Load, validate and write everything to ``out``; on violations write nothing."""
     loaded = project.load()
     log(f"loaded {len(loaded.graph)} triples from {project.data_dir}")
-    report = project.validate(loaded)
-    log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
-    if not report.conforms:
-        raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
+    # The files are rendered in a second process while this one validates: both are
+    # CPU-bound Python, and rendering is thrown away if validation fails.
+    with _background(render, project, loaded.graph, base) as pending:
+        report = project.validate(loaded)
+        log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+        if not report.conforms:
+            raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
+        dumps = pending()
+    log(f"serialised {len(dumps)} files")
+    write_atomically(out, {d.name: d.content for d in dumps})
+    log(f"wrote {len(dumps)} files to {out}")
+    return BuildResult(out, [d.name for d in dumps], len(loaded.graph), report)
 
-    graph = rebase(loaded.graph, base)
+
+def render(project: Project, data: Graph, base: str) -> list[Dump]:
+    """Every published file of ``data``, its IRIs moved under ``base``."""
+    graph = rebase(data, base)
     dumps = [Dump(name, FORMATS[fmt].media_type, serialize(graph, fmt, base)) for name, fmt in DUMPS.items()]
     dumps.append(Dump("ontology.ttl", "text/turtle", serialize(rebase(project.ontology, base), "ttl")))
     dumps.append(Dump("shapes.ttl", "text/turtle", serialize(rebase(project.shapes, base), "ttl")))
@@ -51,12 +67,26 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         frame = load_frame(frames_dir, name)
         dumps.append(Dump(f"frames/{name}.frame.jsonld", "application/ld+json", _json(frame)))
         dumps.append(Dump(f"kg-{name}.framed.jsonld", "application/ld+json", framed(graph, frame)))
-    log(f"serialised {len(dumps)} files")
     catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
     dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
-    write_atomically(out, {d.name: d.content for d in dumps})
-    log(f"wrote {len(dumps)} files to {out}")
-    return BuildResult(out, [d.name for d in dumps], len(graph), report)
+    return dumps
+
+
+@contextmanager
+def _background(function, *args):
+    """Run ``function(*args)`` in a forked process; yield a call that waits for its result.
+
+    Where fork is not available, the call runs ``function`` in this process instead.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: function(*args)
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        future = pool.submit(function, *args)
+        try:
+            yield future.result
+        finally:
+            future.cancel()
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:
