@@ -241,9 +241,10 @@ def worker(task: str, corpus: str | None) -> dict:
         marks = [("start", time.perf_counter())]
         with tempfile.TemporaryDirectory() as folder:
             build(_project(), Path(folder) / "dist", log=lambda m: marks.append((m.split()[0], time.perf_counter())))
+        steps = {"loaded": "load", "validated:": "validate", "wrote": "catalogue and write",
+                 "serialised": "dumps and frames (rest, after validate)"}
         for (_, before), (name, after) in zip(marks, marks[1:]):
-            clock.times[{"loaded": "load", "validated:": "validate", "serialised": "dumps and frames",
-                         "wrote": "catalogue and write"}.get(name, name)] = after - before
+            clock.times[steps.get(name, name)] = after - before
         clock.times["total"] = marks[-1][1] - marks[0][1]
     else:
         raise SystemExit(f"unknown task {task}")
