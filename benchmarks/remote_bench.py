@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["bash", str(SCRIPT), "stop"], env=env, check=False)
         subprocess.run(["rm", "-rf", str(work)], check=False)
 
-    print(f"| figure | value |\n|---|--:|")
+    print("| figure | value |\n|---|--:|")
     for key, value in figures.items():
         if key != "queries":
             print(f"| {key} | {value} |")

@@ -179,3 +179,29 @@ def test_export_frame_gives_plain_json(mini_project):
     assert first["achievementStatus"]["label"]["en"] == "Achieved"
     assert kg(mini_project, "export", "--format", "ttl", "--frame", "measure").exit_code == 2
     assert kg(mini_project, "export", "--format", "jsonld", "--frame", "nothing").exit_code == 2
+
+
+def test_fast_engine_reports_what_pyshacl_reports(mini_project, tmp_path):
+    break_label(mini_project)
+    (mini_project / "data" / "city.yaml").write_text(
+        (mini_project / "data" / "city.yaml").read_text(encoding="utf-8").replace('"132209"', '"132208"', 1),
+        encoding="utf-8")
+
+    def results(*args):
+        out = kg(mini_project, "validate", "--format", "json", *args)
+        assert out.exit_code == 1
+        return sorted((r["severity"], r["focus"], r["path"] or "", r["constraint"], r["line"] or 0)
+                      for r in json.loads(out.output)["results"])
+
+    assert results("--engine", "fast") == results("--engine", "pyshacl")
+
+
+def test_fast_engine_checks_rdf_files_without_rdflib(mini_project, tmp_path):
+    dump = tmp_path / "kg.nt"
+    assert kg(mini_project, "export", "--format", "nt", "-o", str(dump)).exit_code == 0
+    assert kg(mini_project, "validate", "--engine", "fast", str(dump)).exit_code == 0
+    text = dump.read_text(encoding="utf-8").replace('"132209"', '"132208"')
+    dump.write_text(text, encoding="utf-8")
+    result = kg(mini_project, "validate", "--engine", "fast", "--format", "json", str(dump))
+    assert result.exit_code == 1
+    assert any(r["constraint"] == "kg:CheckDigit" for r in json.loads(result.output)["results"])

@@ -789,4 +789,4 @@ def test_federation_from_a_remote_store(virtuoso, estat, project_graph):
     result = kg("query", "federated-estat-area-names", "--endpoint", virtuoso.sparql, "--graph", iri,
                 "--allow-service", ESTAT, "--service-map", f"{ESTAT}={virtuoso.sparql}", "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert f"東大和市,東大和市,一致 (same),132209" in result.output
+    assert "東大和市,東大和市,一致 (same),132209" in result.output

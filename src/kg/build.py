@@ -37,14 +37,14 @@ class BuildResult:
 
 
 def build(project: Project, out: Path, base: str = DEFAULT_BASE,
-          log: Callable[[str], None] = lambda _: None) -> BuildResult:
+          log: Callable[[str], None] = lambda _: None, engine: str = "pyshacl") -> BuildResult:
     """Load, validate and write everything to ``out``; on violations write nothing."""
     loaded = project.load()
     log(f"loaded {len(loaded.graph)} triples from {project.data_dir}")
     # The files are rendered in a second process while this one validates: both are
     # CPU-bound Python, and rendering is thrown away if validation fails.
     with _background(render, project, loaded.graph, base) as pending:
-        report = project.validate(loaded)
+        report = project.validate(loaded, engine)
         log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         if not report.conforms:
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)

@@ -59,6 +59,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from kg import identifiers
+from kg.oxterms import to_ox, to_ox_triple, to_rdflib
 from kg.errors import KgError, LoadError, Location
 from kg.load import SourceIndex
 from kg.namespaces import LGDX, PREFIXES, SH
@@ -233,39 +234,6 @@ def from_graph(graph: Graph) -> FastGraph:
     fast = FastGraph(ox.Store())
     fast.add(to_ox_triple(t) for t in graph)
     return fast
-
-
-def to_ox(term):
-    """An rdflib term as pyoxigraph's."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", str(term)))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def to_ox_triple(triple) -> ox.Triple:
-    s, p, o = triple
-    return ox.Triple(to_ox(s), to_ox(p), to_ox(o))
-
-
-def to_rdflib(term) -> Node | None:
-    """A pyoxigraph term as rdflib's (plain strings without an explicit datatype)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_NS + "string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 # --- compiling the shapes -----------------------------------------------------

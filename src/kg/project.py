@@ -58,11 +58,25 @@ class Project:
         apply_rules(loaded.graph, self.queries_dir)
         return loaded
 
-    def validate(self, loaded: Loaded):
-        """The report of ``loaded`` against the shapes and the identifier checks."""
-        from kg.validate import validate  # pySHACL is slow to import: only when validating
+    def validate(self, loaded: Loaded, engine: str = "pyshacl"):
+        """The report of ``loaded`` against the shapes and the identifier checks.
 
+        ``pyshacl`` is the reference engine; ``fast`` runs the same shapes as SPARQL on the
+        embedded store and reports the same results (tests hold the two together).
+        """
+        if engine == "fast":
+            from kg.fastvalidate import validate
+        else:
+            from kg.validate import validate  # pySHACL is slow to import: only when validating
         return validate(loaded.graph, self.shapes, self.ontology, loaded.index)
+
+    def validate_rdf(self, paths: list[Path]):
+        """Large RDF files checked without an rdflib graph: straight into the fast engine."""
+        from kg import fastvalidate
+
+        fast = fastvalidate.load_files(paths)
+        fastvalidate.apply_rules(fast, self.queries_dir)
+        return fastvalidate.validate(fast, self.shapes, self.ontology)
 
 
 def _parse_all(paths: list[Path]) -> Graph:

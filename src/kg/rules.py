@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from kg.errors import Location, QueryError
+from kg.oxterms import to_rdflib
 
 RULE_GLOB = "construct-*.rq"
 
@@ -40,18 +41,3 @@ def apply_rules(graph: Graph, queries_dir: Path) -> int:
             store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return len(graph) - before
-
-
-def to_rdflib(term):
-    """A pyoxigraph term as rdflib's."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
