@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GENERATOR = ROOT / "benchmarks" / "generate.py"
 
 
 def make_project(tmp_path: Path, data: Path = FIXTURES / "mini" / "data") -> Path:
@@ -25,3 +28,12 @@ def make_project(tmp_path: Path, data: Path = FIXTURES / "mini" / "data") -> Pat
 def mini_project(tmp_path: Path) -> Path:
     """A small valid project to build, break and query."""
     return make_project(tmp_path)
+
+
+def load_generator():
+    """The synthetic corpus generator of benchmarks/, imported as a module."""
+    spec = importlib.util.spec_from_file_location("kg_benchmark_generate", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

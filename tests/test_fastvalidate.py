@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -13,21 +12,14 @@ import pytest
 from rdflib import Graph, Literal, Namespace
 from rdflib import namespace as rns
 
+from conftest import GENERATOR, load_generator
 from kg import fastvalidate
 from kg.project import Project
 from kg.validate import validate as reference
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "benchmarks" / "generate.py"
 EX = Namespace("http://example.org/")
 
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("kg_benchmark_generate", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 FAULT_KINDS = load_generator().FAULT_KINDS

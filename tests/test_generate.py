@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -12,21 +11,14 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from conftest import GENERATOR, load_generator
 from kg import identifiers
 from kg.namespaces import LGDX
 from kg.project import Project
 from kg.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "benchmarks" / "generate.py"
 
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("kg_benchmark_generate", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 generate = load_generator()
