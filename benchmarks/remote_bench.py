@@ -4,9 +4,8 @@ Runs against a private Virtuoso started by scripts/virtuoso.sh (or a store given
 
     .venv/bin/python benchmarks/remote_bench.py --triples 1000000
 
-The graph is synthetic, shaped like the data contract (local governments × 5 plans × 20 measures,
-about 12 triples a measure, Japanese descriptions, dates, year-months, decimals and a few blank
-nodes), unless --data names an N-Triples file (e.g. one written by benchmarks/generate.py).
+The graph is the synthetic corpus of benchmarks/generate.py (municipalities × 5 plans × ~20
+measures, following the data contract), unless --data names another N-Triples file.
 Prints a Markdown table; --json FILE writes the figures too.
 """
 
@@ -27,82 +26,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from generate import generate as generate_corpus  # benchmarks/generate.py, beside this script
 from kg import federation, ntriples, remote, roundtrip, transfer
-from kg.namespaces import DEFAULT_BASE, LGDX, PREFIXES
+from kg.namespaces import DEFAULT_BASE, PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "virtuoso.sh"
-TRIPLES_PER_GOVERNMENT = 1241  # what generate() writes for one local government
-
-RDF, RDFS, XSD = (str(PREFIXES[p]) for p in ("rdf", "rdfs", "xsd"))
-DCTERMS, PROV = str(PREFIXES["dcterms"]), str(PREFIXES["prov"])
-STATUSES = ("achieved", "partly-achieved", "not-achieved", "not-stated")
-TOPICS = ("電子申請", "文書管理", "ペーパーレス", "テレワーク", "情報セキュリティ", "マイナンバーカード", "公衆無線LAN",
-          "AI-OCR", "RPA", "オープンデータ")
+TRIPLES_PER_MUNICIPALITY = 1718  # what generate.py writes for one municipality (996,501 for 580)
 
 
-def generate(path: Path, governments: int) -> int:
-    """Write a contract-shaped graph of ``governments`` local governments as N-Triples; return its size."""
-    lines = 0
-
-    def iri(value: str) -> str:
-        return f"<{value}>"
-
-    def lit(text: str, lang: str | None = None, datatype: str | None = None) -> str:
-        term = ox.Literal(text, language=lang) if lang else ox.Literal(text, datatype=ox.NamedNode(datatype)) \
-            if datatype else ox.Literal(text)
-        return str(term)
-
-    with path.open("w", encoding="utf-8") as out:
-        def emit(s: str, p: str, o: str) -> None:
-            nonlocal lines
-            out.write(f"{s} {p} {o} .\n")
-            lines += 1
-
-        for g in range(governments):
-            code = f"{13000 + g:05d}"
-            lg = iri(f"{DEFAULT_BASE}org/{code}{g % 10}")
-            emit(lg, iri(RDF + "type"), iri(str(LGDX.LocalGovernment)))
-            emit(lg, iri(RDFS + "label"), lit(f"架空市{g}", "ja"))
-            emit(lg, iri(RDFS + "label"), lit(f"Fictional City {g}", "en"))
-            emit(lg, iri(str(LGDX.localGovernmentCode)), lit(f"{code}{g % 10}"))
-            emit(lg, iri(DCTERMS + "spatial"), iri(f"http://data.e-stat.go.jp/lod/sac/C{code}"))
-            emit(lg, iri(DCTERMS + "identifier"), lit(f"{code}{g % 10}"))
-            for p in range(5):
-                plan = iri(f"{DEFAULT_BASE}plan/city-{g}-it-plan-{p + 1}")
-                emit(plan, iri(RDF + "type"), iri(str(LGDX.Plan)))
-                emit(plan, iri(RDFS + "label"), lit(f"第{p + 1}次架空市{g}情報化推進計画", "ja"))
-                emit(plan, iri(RDFS + "label"), lit(f"Fictional City {g} IT plan {p + 1}", "en"))
-                emit(plan, iri(DCTERMS + "publisher"), lg)
-                emit(plan, iri(DCTERMS + "issued"), lit(f"{2000 + 4 * p}-03-{20 + p}", datatype=XSD + "date"))
-                emit(plan, iri(str(LGDX.periodStart)), lit(f"{2000 + 4 * p}-04", datatype=XSD + "gYearMonth"))
-                emit(plan, iri(str(LGDX.periodEnd)), lit(f"{2004 + 4 * p}", datatype=XSD + "gYear"))
-                for m in range(20):
-                    measure = iri(f"{DEFAULT_BASE}measure/city-{g}-it-plan-{p + 1}-{m + 1:02d}")
-                    topic = TOPICS[(g + p + m) % len(TOPICS)]
-                    emit(measure, iri(RDF + "type"), iri(str(LGDX.Measure)))
-                    emit(measure, iri(str(LGDX.partOfPlan)), plan)
-                    emit(measure, iri(str(LGDX.itemNumber)), lit(str(m + 1), datatype=XSD + "integer"))
-                    emit(measure, iri(RDFS + "label"), lit(f"{topic}の推進（{m + 1}）", "ja"))
-                    emit(measure, iri(RDFS + "label"), lit(f"Promotion of {topic} ({m + 1})", "en"))
-                    emit(measure, iri(DCTERMS + "description"), lit(
-                        f"第{p + 1}次計画の取組として、{topic}を全庁で進め、市民の手続の負担を減らす。"
-                        f"進捗は年度ごとに評価し、結果を次期計画に引き継ぐ。（項目{m + 1}）", "ja"))
-                    emit(measure, iri(str(LGDX.status)), iri(f"{DEFAULT_BASE}concept/{STATUSES[(g + m) % 4]}"))
-                    emit(measure, iri(str(LGDX.budget)), lit(f"{(g * 7 + m * 13) % 5000}.{m % 10}0",
-                                                             datatype=XSD + "decimal"))
-                    emit(measure, iri(str(LGDX.startMonth)), lit(f"{2000 + 4 * p}-{m % 12 + 1:02d}",
-                                                                 datatype=XSD + "gYearMonth"))
-                    emit(measure, iri(DCTERMS + "modified"), lit(f"{2001 + 4 * p}-{m % 12 + 1:02d}-15",
-                                                                 datatype=XSD + "date"))
-                    if m % 10 == 0:  # a qualified attribution as a blank node
-                        node = f"_:a{g}x{p}x{m}"
-                        emit(measure, iri(PROV + "qualifiedAttribution"), node)
-                        emit(node, iri(PROV + "agent"), lg)
-                    else:
-                        emit(measure, iri(PROV + "wasDerivedFrom"), iri(f"{DEFAULT_BASE}source/city-{g}-plan-{p + 1}"))
-                        emit(measure, iri(DCTERMS + "subject"), lit(topic, "ja"))
-    return lines
+def generate(path: Path, triples: int) -> int:
+    """Write a corpus of about ``triples`` triples with the project's generator; return its size."""
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        count, _ = generate_corpus(max(1, math.ceil(triples / TRIPLES_PER_MUNICIPALITY)), out)
+    return count
 
 
 def bench_queries() -> dict[str, str]:
@@ -111,15 +48,14 @@ def bench_queries() -> dict[str, str]:
     prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in p.items() if k in ("lgdx", "rdfs", "dcterms", "id"))
     return {
         "group by status per government": prologue + """SELECT ?lg ?status (COUNT(?m) AS ?n) WHERE {
-  ?m lgdx:status ?status ; lgdx:partOfPlan ?plan . ?plan dcterms:publisher ?lg } GROUP BY ?lg ?status""",
+  ?m lgdx:achievementStatus ?status ; lgdx:partOf ?plan . ?plan dcterms:publisher ?lg } GROUP BY ?lg ?status""",
         "3-hop join, one government": prologue + """SELECT ?m ?label WHERE {
-  ?lg lgdx:localGovernmentCode "130055" . ?plan dcterms:publisher ?lg .
-  ?m lgdx:partOfPlan ?plan ; rdfs:label ?label FILTER (lang(?label) = "ja") }""",
+  ?lg lgdx:localGovernmentCode "012017" . ?plan dcterms:publisher ?lg .
+  ?m lgdx:partOf ?plan ; rdfs:label ?label FILTER (lang(?label) = "ja") }""",
         "CONTAINS on Japanese labels": prologue + """SELECT (COUNT(*) AS ?n) WHERE {
-  ?m rdfs:label ?label FILTER (CONTAINS(?label, "電子申請")) }""",
-        "CONSTRUCT one entity": prologue + """CONSTRUCT { ?m ?p ?o } WHERE {
-  VALUES ?m { id:measure/city-5-it-plan-2-07 } ?m ?p ?o }""".replace(
-            "id:measure/city-5-it-plan-2-07", f"<{DEFAULT_BASE}measure/city-5-it-plan-2-07>"),
+  ?m rdfs:label ?label FILTER (CONTAINS(?label, "システム")) }""",
+        "CONSTRUCT one entity": prologue + f"""CONSTRUCT {{ ?m ?p ?o }} WHERE {{
+  VALUES ?m {{ <{DEFAULT_BASE}measure/higashihigashi-012017-it-plan-1-01> }} ?m ?p ?o }}""",
     }
 
 
@@ -172,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             data = work / "synthetic.nt"
             started = time.perf_counter()
-            lines = generate(data, max(1, math.ceil(args.triples / TRIPLES_PER_GOVERNMENT)))
+            lines = generate(data, args.triples)
             figures["generate_s"] = round(time.perf_counter() - started, 2)
             print(f"generated {lines} triples in {figures['generate_s']} s", file=sys.stderr)
         if args.endpoint:

@@ -46,6 +46,26 @@ class NTriples:
         return cls(list(dict.fromkeys(data.splitlines(keepends=True))))
 
 
+XSD_DECIMAL = str(PREFIXES["xsd"]) + "decimal"
+
+
+def canonical_decimals(triples) -> Iterator[ox.Triple]:
+    """``triples`` with xsd:decimal literals in their canonical form (``39.0``, as kg writes them):
+    stores give them back shortened (``39``), which would break an exact round trip."""
+    from decimal import Decimal, InvalidOperation
+
+    from kg.load import canonical_decimal
+
+    for t in triples:
+        o = t.object
+        if isinstance(o, ox.Literal) and not o.language and o.datatype.value == XSD_DECIMAL:
+            try:
+                o = ox.Literal(canonical_decimal(Decimal(o.value)), datatype=o.datatype)
+            except InvalidOperation:  # an ill-typed value stays as the store sent it
+                pass
+        yield ox.Triple(t.subject, t.predicate, o)
+
+
 def parse_graph(source, fmt: ox.RdfFormat, base: str = DEFAULT_BASE, *, skolem: bool) -> NTriples:
     """Triples from a file path or bytes, blank nodes skolemised (``skolem``) or restored from skolem IRIs."""
     prefix = genid(base)

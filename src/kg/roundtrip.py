@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from kg.errors import EXIT_VIOLATIONS, KgError
+from kg.load import canonical_decimal
 from kg.namespaces import PREFIXES
 from kg.ntriples import NTriples
 
@@ -50,8 +51,7 @@ def canonical(term) -> str:
         if datatype in INTEGER_TYPES:
             value = str(int(value))
         elif datatype == XSD + "decimal":
-            number = Decimal(value)
-            value = format(number.normalize(), "f") if number else "0"
+            value = canonical_decimal(Decimal(value))
         elif datatype == XSD + "double":
             value = repr(float(value))
         elif datatype == XSD + "float":

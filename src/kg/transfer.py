@@ -23,7 +23,7 @@ import httpx
 
 from kg.errors import KgError
 from kg.namespaces import DEFAULT_BASE
-from kg.ntriples import NTriples, batches, parse_graph, read_graph
+from kg.ntriples import NTriples, batches, canonical_decimals, parse_graph, read_graph
 from kg.remote import (RDF_ACCEPT, Endpoint, RemoteError, Retry, connect, count, graph_iri, rdf_format, request,
                        update)
 from kg.roundtrip import canonical_count
@@ -201,7 +201,7 @@ def pull(ep: Endpoint, graph: str, *, method: str = "auto", base: str = DEFAULT_
             fmt = rdf_format(response.headers.get("Content-Type", ""), what)
             body.seek(0)
             try:
-                received = parse_graph(body.read(), fmt, base, skolem=False)
+                received = NTriples.of(canonical_decimals(parse_graph(body.read(), fmt, base, skolem=False).triples()))
             except SyntaxError as exc:
                 raise RemoteError(f"{what}: the store sent {fmt.name} that cannot be parsed: {exc}") from None
         expected = count(client, ep, graph, retry)
