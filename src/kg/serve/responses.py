@@ -130,3 +130,20 @@ async def cached_async(request: Request, variant: str, make, vary: bool = True) 
     else:
         response.headers.update(extra)
     return response
+
+
+def chosen_format(request: Request, offers: tuple[str, ...], what: str) -> str | Response:
+    """The format of ``what`` asked for by the path's extension (``.ttl``) or else by Accept,
+    or the 404/406 error response that says which formats there are."""
+    ext = request.path_params.get("ext")
+    if ext is not None:
+        fmt = neg.EXTENSIONS.get("." + ext)
+        if fmt is None or fmt not in offers:
+            known = ", ".join(neg.FORMAT_EXTENSIONS[f] for f in offers if f in neg.FORMAT_EXTENSIONS)
+            return error(request, 404, f"no format `.{ext}` for {what}", f"use {known}")
+        return fmt
+    fmt = neg.negotiate(request.headers.get("accept"), offers, "graph")
+    if fmt is None:
+        media = ", ".join(neg.MEDIA_TYPES[f].split(";")[0] for f in offers if f in neg.MEDIA_TYPES)
+        return error(request, 406, f"no acceptable format for {what}", f"accept one of: {media}")
+    return fmt

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from kg.serve import negotiation as neg
-from kg.serve.responses import cached, error, not_modified, render, validators
+from kg.serve.responses import cached, chosen_format, error, not_modified, render, validators
 
 
 async def home(request: Request) -> Response:
@@ -18,16 +18,9 @@ async def home(request: Request) -> Response:
 
 async def catalog(request: Request) -> Response:
     """DCAT and VoID of the dataset (``/catalog`` and ``/.well-known/void``): RDF or a page."""
-    explicit = None
-    ext = request.path_params.get("ext")
-    if ext is not None:
-        explicit = neg.EXTENSIONS.get("." + ext)
-        if explicit is None:
-            return error(request, 404, f"no format `.{ext}` for the catalogue", "use .ttl, .jsonld, .nt or .rdf")
-    fmt = explicit or neg.negotiate(request.headers.get("accept"), neg.DATA_OFFERS, "graph")
-    if fmt is None:
-        return error(request, 406, "no acceptable format for the catalogue",
-                     "accept text/turtle, application/ld+json, application/n-triples or text/html")
+    fmt = chosen_format(request, neg.DATA_OFFERS, "the catalogue")
+    if isinstance(fmt, Response):
+        return fmt
     site = request.app.state.site
 
     def make(headers: dict) -> Response:

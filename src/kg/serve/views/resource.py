@@ -9,7 +9,7 @@ from kg.export import dataset_iri
 from kg.namespaces import LGDX, PREFIXES
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
-from kg.serve.responses import cached_async, error, render
+from kg.serve.responses import cached_async, chosen_format, error, render
 
 DERIVED_FROM = str(PREFIXES["prov"]) + "wasDerivedFrom"
 RDF_TYPE = str(PREFIXES["rdf"]) + "type"
@@ -136,16 +136,9 @@ def _value_order(v: dict) -> tuple:
 async def ontology(request: Request) -> Response:
     """The ontology: documented term by term for people, Turtle etc. by Accept or extension."""
     site = request.app.state.site
-    ext = request.path_params.get("ext")
-    explicit = None
-    if ext is not None:
-        explicit = neg.EXTENSIONS.get("." + ext)
-        if explicit is None:
-            return error(request, 404, f"no format `.{ext}` for the ontology", "use .ttl, .jsonld, .nt, .rdf or .html")
-    fmt = explicit or neg.negotiate(request.headers.get("accept"), neg.PAGE_OFFERS, "graph")
-    if fmt is None:
-        return error(request, 406, "no acceptable format for the ontology",
-                     "accept text/html, text/turtle, application/ld+json or application/n-triples")
+    fmt = chosen_format(request, neg.PAGE_OFFERS, "the ontology")
+    if isinstance(fmt, Response):
+        return fmt
     headers = {"Link": link_header("/ontology")}
 
     async def make() -> Response:
