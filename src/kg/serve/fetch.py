@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -33,6 +34,11 @@ PART_OF = ox.NamedNode(str(LGDX) + "partOf")
 ITEM_NUMBER = ox.NamedNode(str(LGDX) + "itemNumber")
 INCOMING_LIMIT = 500
 _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}
+XSD = str(PREFIXES["xsd"])
+#: XSD number types whose literals the store may keep in another form
+NUMBERS = {"decimal", "integer", "positiveInteger", "nonNegativeInteger", "negativeInteger",
+           "nonPositiveInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+           "unsignedShort", "unsignedByte"}
 
 
 @dataclass
@@ -46,6 +52,7 @@ class Data:
     prefixes: dict[str, str] = field(default_factory=dict)
     turtle_prefixes: dict[str, str] = field(default_factory=dict)
     _search_index: list | None = None
+    written: dict = field(default_factory=dict)  # stored triple → the number as the dump writes it
 
     def __post_init__(self):
         self.prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
@@ -57,7 +64,39 @@ def load(path: str, base: str, allowed_services=(), max_results: int = 10_000) -
     """A store holding the N-Triples dump at ``path``."""
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES)
-    return Data(store, base, frozenset(allowed_services), max_results)
+    data = Data(store, base, frozenset(allowed_services), max_results)
+    data.written = written_numbers(store, path)
+    return data
+
+
+def written_numbers(store: ox.Store, path: str) -> dict:
+    """Numbers the store keeps in another form than the dump writes them, by stored triple.
+
+    The store keeps literals by value: ``"1"^^xsd:positiveInteger`` comes back as an
+    xsd:integer and ``"6594.0"`` as ``"6594"``. Resource pages and their RDF show the
+    literal as the dump has it; SPARQL results get the store's form.
+    """
+    out = {}
+    for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES):
+        o = t.object
+        if isinstance(o, ox.Literal) and o.datatype.value.startswith(XSD) and o.datatype.value[len(XSD):] in NUMBERS:
+            for quad in store.quads_for_pattern(t.subject, t.predicate, None):
+                if quad.object != o and _same_number(quad.object, o):
+                    out[(t.subject, t.predicate, quad.object)] = o
+    return out
+
+
+def _same_number(stored, written: ox.Literal) -> bool:
+    try:
+        return isinstance(stored, ox.Literal) and Decimal(stored.value) == Decimal(written.value)
+    except InvalidOperation:
+        return False
+
+
+def _as_written(data: Data, quad) -> ox.Triple:
+    """``quad``'s triple with its object as the dump wrote it."""
+    obj = data.written.get((quad.subject, quad.predicate, quad.object), quad.object)
+    return ox.Triple(quad.subject, quad.predicate, obj)
 
 
 # --- labels -------------------------------------------------------------------
@@ -106,14 +145,14 @@ def entity(data: Data, candidates: list[str]) -> dict | None:
     bnodes: dict[str, dict[str, list]] = {}
     linked: set[str] = set()
     for quad in data.store.quads_for_pattern(node, None, None):
-        value = quad.object
+        value = _as_written(data, quad).object
         props.setdefault(quad.predicate.value, []).append(term_data(value))
         if isinstance(value, ox.NamedNode):
             linked.add(value.value)
         elif isinstance(value, ox.BlankNode):
             nested = bnodes.setdefault(value.value, {})
             for inner in data.store.quads_for_pattern(value, None, None):
-                nested.setdefault(inner.predicate.value, []).append(term_data(inner.object))
+                nested.setdefault(inner.predicate.value, []).append(term_data(_as_written(data, inner).object))
                 if isinstance(inner.object, ox.NamedNode):
                     linked.add(inner.object.value)
     incoming: dict[str, list[str]] = {}
@@ -156,7 +195,7 @@ def describe(data: Data, candidates: list[str], fmt: str) -> tuple[str, bytes] |
     while todo:
         subject = todo.pop()
         for quad in data.store.quads_for_pattern(subject, None, None):
-            triples.append(quad.triple)
+            triples.append(_as_written(data, quad))
             if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
                 seen.add(quad.object)
                 todo.append(quad.object)
