@@ -71,12 +71,13 @@ def break_label(project: Path):
         "label: {ja: グループウェア, en: Groupware}", "label: {ja: グループウェア}"), encoding="utf-8")
 
 
-def test_violations_exit_1_and_leave_earlier_outputs_untouched(mini_project, tmp_path):
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_violations_exit_1_and_leave_earlier_outputs_untouched(mini_project, tmp_path, engine):
     out = tmp_path / "dist"
-    assert kg(mini_project, "build", "--out", str(out)).exit_code == 0
+    assert kg(mini_project, "build", "--engine", engine, "--out", str(out)).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     break_label(mini_project)
-    result = kg(mini_project, "build", "--out", str(out))
+    result = kg(mini_project, "build", "--engine", engine, "--out", str(out))
     assert result.exit_code == 1
     assert "city.yaml:" in result.output and "system/mini-groupware" in result.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

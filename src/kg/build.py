@@ -37,56 +37,63 @@ class BuildResult:
 
 
 def build(project: Project, out: Path, base: str = DEFAULT_BASE,
-          log: Callable[[str], None] = lambda _: None, engine: str = "pyshacl") -> BuildResult:
+          log: Callable[[str], None] = lambda _: None, engine: str = "fast") -> BuildResult:
     """Load, validate and write everything to ``out``; on violations write nothing."""
     loaded = project.load()
     log(f"loaded {len(loaded.graph)} triples from {project.data_dir}")
-    # The files are rendered in a second process while this one validates: both are
-    # CPU-bound Python, and rendering is thrown away if validation fails.
-    with _background(render, project, loaded.graph, base) as pending:
+    graph = rebase(loaded.graph, base)
+    frames_dir = project.ontology_dir / "frames"
+    names = frame_names(frames_dir)
+    # Framing (PyLD) is the slowest part of rendering: two forked processes frame while this
+    # one validates; their work is thrown away if validation fails.
+    with _forked(framed_dumps, [(graph, frames_dir, names[i::2]) for i in range(2)]) as pending:
         report = project.validate(loaded, engine)
         log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         if not report.conforms:
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
-        dumps = pending()
+        dumps = render(project, graph, base) + [d for part in pending() for d in part]
+    catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
+    dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
     log(f"serialised {len(dumps)} files")
     write_atomically(out, {d.name: d.content for d in dumps})
     log(f"wrote {len(dumps)} files to {out}")
     return BuildResult(out, [d.name for d in dumps], len(loaded.graph), report)
 
 
-def render(project: Project, data: Graph, base: str) -> list[Dump]:
-    """Every published file of ``data``, its IRIs moved under ``base``."""
-    graph = rebase(data, base)
+def render(project: Project, graph: Graph, base: str) -> list[Dump]:
+    """The dumps of ``graph`` (IRIs already under ``base``), ontology, shapes and context."""
     dumps = [Dump(name, FORMATS[fmt].media_type, serialize(graph, fmt, base)) for name, fmt in DUMPS.items()]
     dumps.append(Dump("ontology.ttl", "text/turtle", serialize(rebase(project.ontology, base), "ttl")))
     dumps.append(Dump("shapes.ttl", "text/turtle", serialize(rebase(project.shapes, base), "ttl")))
     dumps.append(Dump("context.jsonld", "application/ld+json", _json(dump_context())))
-    frames_dir = project.ontology_dir / "frames"
-    for name in frame_names(frames_dir):
+    return dumps
+
+
+def framed_dumps(graph: Graph, frames_dir: Path, names: list[str]) -> list[Dump]:
+    """The frames ``names`` and the framed dump of ``graph`` for each."""
+    dumps = []
+    for name in names:
         frame = load_frame(frames_dir, name)
         dumps.append(Dump(f"frames/{name}.frame.jsonld", "application/ld+json", _json(frame)))
         dumps.append(Dump(f"kg-{name}.framed.jsonld", "application/ld+json", framed(graph, frame)))
-    catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
-    dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
     return dumps
 
 
 @contextmanager
-def _background(function, *args):
-    """Run ``function(*args)`` in a forked process; yield a call that waits for its result.
-
-    Where fork is not available, the call runs ``function`` in this process instead.
-    """
+def _forked(function, calls: list[tuple]):
+    """Run ``function(*args)`` for each of ``calls`` in forked processes; yield a call that
+    waits for their results, in order. Where fork is not available they run here, when asked."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: function(*args)
+        yield lambda: [function(*args) for args in calls]
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        future = pool.submit(function, *args)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(calls), mp_context=context) as pool:
+        futures = [pool.submit(function, *args) for args in calls]
         try:
-            yield future.result
+            yield lambda: [f.result() for f in futures]
         finally:
-            future.cancel()
+            for future in futures:
+                future.cancel()
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:
