@@ -1,8 +1,10 @@
 """The pool of query workers, used from the server's event loop.
 
-Each call takes an idle worker, sends one request and awaits the reply without a thread.
-A call that runs past its time limit ends its worker (the only way to stop a query in
-pyoxigraph) and a fresh worker takes its place in the background.
+Requests wait in the pool's queues; a worker that sends its reply is given the next
+request from inside the event loop's read callback, before the caller of the finished
+request resumes, so no worker waits for the loop to come round. A request that runs past
+its time limit ends its worker (the only way to stop a query in pyoxigraph) and a fresh
+worker takes its place in the background.
 """
 
 from __future__ import annotations
@@ -49,15 +51,33 @@ class WorkerError(PoolError):
         self.status = 400 if kind == "query" else 500
 
 
+class Job:
+    """One request: its frame, the future of its reply, and the worker answering it."""
+
+    __slots__ = ("frame", "untrusted", "future", "worker")
+
+    def __init__(self, value, untrusted: bool, future: asyncio.Future):
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.frame = HEADER.pack(len(payload)) + payload
+        self.untrusted = untrusted
+        self.future = future
+        self.worker: Worker | None = None
+
+
 class Worker:
-    """One child process and its pipes, read by the event loop (no thread, no stream objects)."""
+    """One child process and its pipes, read by the event loop (no thread, no stream objects).
+
+    It answers one :class:`Job` at a time; ``on_reply(worker, job, payload)`` and
+    ``on_exit(worker, job)`` tell the pool when it is free again or has ended.
+    """
 
     def __init__(self, process: subprocess.Popen, loop: asyncio.AbstractEventLoop):
         self.process = process
         self.loop = loop
         self.timed_out = False
         self.buffer = bytearray()
-        self.waiting: asyncio.Future | None = None
+        self.job: Job | None = None
+        self.on_reply = self.on_exit = None
         self.eof = False
         self.out = process.stdout.fileno()
         self.inp = process.stdin.fileno()
@@ -68,21 +88,25 @@ class Worker:
     async def start(cls, config: dict) -> "Worker":
         process = subprocess.Popen([sys.executable, "-m", "kg.serve.worker"], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, bufsize=0)
-        worker = cls(process, asyncio.get_running_loop())
-        worker.send(config)
+        loop = asyncio.get_running_loop()
+        worker = cls(process, loop)
+        job = Job(config, False, loop.create_future())
         try:
-            status, info = await worker.receive()
-        except EOFError:
+            worker.send(job)
+            status, info = pickle.loads(await job.future)
+        except (EOFError, BrokenPipeError):
+            worker.close()
             raise PoolError("a query worker could not load the store (its error is above)") from None
         if status != "ready":  # pragma: no cover - the worker only ever answers "ready" first
             raise PoolError(f"worker did not start: {info}")
         worker.info = info
         return worker
 
-    def send(self, value) -> None:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        data = memoryview(HEADER.pack(len(payload)) + payload)
-        while data:  # the pipe is blocking on this side: small frames go in one write
+    def send(self, job: Job) -> None:
+        """Write ``job``'s frame; the pipe is blocking on this side and small frames go in one write."""
+        self.job, job.worker = job, self
+        data = memoryview(job.frame)
+        while data:
             written = os.write(self.inp, data)
             data = data[written:]
 
@@ -93,34 +117,30 @@ class Worker:
             return
         except OSError:
             chunk = b""
-        if chunk:
-            self.buffer += chunk
-        else:
-            self.eof = True
-            self.loop.remove_reader(self.out)
-        self._deliver()
-
-    def _deliver(self) -> None:
-        waiting = self.waiting
-        if waiting is None or waiting.done():
+        if not chunk:
+            self._ended()
             return
-        if len(self.buffer) >= HEADER.size:
+        self.buffer += chunk
+        while len(self.buffer) >= HEADER.size:
             (size,) = HEADER.unpack_from(self.buffer)
-            if len(self.buffer) >= HEADER.size + size:
-                payload = bytes(self.buffer[HEADER.size:HEADER.size + size])
-                del self.buffer[:HEADER.size + size]
-                self.waiting = None
-                waiting.set_result(payload)
+            if len(self.buffer) < HEADER.size + size:
                 return
-        if self.eof:
-            self.waiting = None
-            waiting.set_exception(EOFError())
+            payload = bytes(self.buffer[HEADER.size:HEADER.size + size])
+            del self.buffer[:HEADER.size + size]
+            job, self.job = self.job, None
+            if self.on_reply is not None:
+                self.on_reply(self, job)  # the next request goes out before this one's caller resumes
+            if job is not None and not job.future.done():
+                job.future.set_result(payload)
 
-    async def receive(self):
-        """The next frame from the worker; ``EOFError`` if it ended first."""
-        self.waiting = self.loop.create_future()
-        self._deliver()
-        return pickle.loads(await self.waiting)
+    def _ended(self) -> None:
+        self.eof = True
+        self.loop.remove_reader(self.out)
+        job, self.job = self.job, None
+        if job is not None and not job.future.done():
+            job.future.set_exception(EOFError())
+        if self.on_exit is not None:
+            self.on_exit(self, job)
 
     def kill(self, timed_out: bool = False) -> None:
         self.timed_out = self.timed_out or timed_out
@@ -151,16 +171,19 @@ class Pool:
     """``size`` workers, each loading the N-Triples dump named in ``config``.
 
     Queries sent by clients (``untrusted``) may hold all workers but one, so that the pages,
-    whose reads are bounded, always find a worker even while slow queries run.
+    whose reads are bounded, always find a worker even while slow queries run. Pages go
+    first when a worker comes free; each queue is served in arrival order.
     """
 
     def __init__(self, config: dict, size: int = 3, timeout: float = 10.0):
         self.config = config
         self.size = size
         self.timeout = timeout
-        self.untrusted_slots = asyncio.Semaphore(max(1, size - 1))
+        self.untrusted_limit = max(1, size - 1)
+        self.untrusted_running = 0
         self.idle: list[Worker] = []
-        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.pages: collections.deque[Job] = collections.deque()
+        self.queries: collections.deque[Job] = collections.deque()
         self.workers: set[Worker] = set()
         self.tasks: set[asyncio.Task] = set()
         self.closed = False
@@ -170,83 +193,45 @@ class Pool:
         """Start every worker; return when all have loaded the store."""
         workers = await asyncio.gather(*(Worker.start(self.config) for _ in range(self.size)))
         for worker in workers:
-            self.workers.add(worker)
-            self._release(worker)
+            self._enrol(worker)
         self.info = workers[0].info
 
-    def _release(self, worker: Worker) -> None:
-        """Hand ``worker`` to the longest-waiting call, or put it back among the idle."""
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
-                return
+    def _enrol(self, worker: Worker) -> None:
+        worker.on_reply, worker.on_exit = self._replied, self._exited
+        self.workers.add(worker)
         self.idle.append(worker)
+        self._dispatch()
 
-    async def _acquire(self, loop, deadline: float) -> Worker:
-        if self.idle:
-            return self.idle.pop()
-        waiter = loop.create_future()
-        self.waiters.append(waiter)
-        timer = loop.call_at(deadline, lambda: waiter.done() or waiter.set_exception(
-            Busy("every query worker is busy", "try again in a moment")))
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self._release(waiter.result())  # handed over just as the caller went away
-            raise
-        finally:
-            timer.cancel()
+    def _next_job(self) -> Job | None:
+        """The next request a free worker may take, dropping those whose caller has gone."""
+        for queue, allowed in ((self.pages, True), (self.queries, self.untrusted_running < self.untrusted_limit)):
+            while queue and queue[0].future.done():
+                queue.popleft()
+            if queue and allowed:
+                return queue.popleft()
+        return None
 
-    async def call(self, op: str, *args, untrusted: bool = False):
-        """Run ``op`` with ``args`` in a worker; raise a :class:`PoolError` on failure."""
-        if not untrusted:
-            return await self._call(op, args, self.timeout)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        if self.untrusted_slots.locked():
+    def _dispatch(self) -> None:
+        """Give waiting requests to idle workers."""
+        while self.idle and (job := self._next_job()) is not None:
+            worker = self.idle.pop()
+            self.untrusted_running += job.untrusted
             try:
-                await asyncio.wait_for(self.untrusted_slots.acquire(), self.timeout)
-            except asyncio.TimeoutError:
-                raise Busy("every query worker is busy", "try again in a moment") from None
-        else:
-            await self.untrusted_slots.acquire()
-        try:
-            remaining = self.timeout - (loop.time() - started)
-            if remaining <= 0:
-                raise Busy("every query worker is busy", "try again in a moment")
-            return await self._call(op, args, remaining, self.timeout)
-        finally:
-            self.untrusted_slots.release()
+                worker.send(job)
+            except OSError:  # the worker has just ended: its end is reported by the read callback
+                worker.kill()
 
-    async def _call(self, op: str, args: tuple, remaining: float, limit: float | None = None):
-        loop = asyncio.get_running_loop()
-        limit = limit or remaining
-        deadline = loop.time() + remaining
-        worker = await self._acquire(loop, deadline)
-        timer = loop.call_at(deadline, worker.kill, True)
-        try:
-            worker.send((op, args))
-            reply = await worker.receive()
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            self._replace(worker)
-            if worker.timed_out:
-                raise QueryTimeout(f"the query ran longer than the time limit of {limit:g} s",
-                                   "add LIMIT, narrow the patterns or avoid cross joins") from None
-            raise PoolError("the query worker ended unexpectedly") from None
-        except BaseException:  # cancelled mid-request: the pipe's state is unknown, start afresh
-            worker.kill()
-            self._replace(worker)
-            raise
-        finally:
-            timer.cancel()
-        self._release(worker)
-        if reply[0] == "ok":
-            return reply[1]
-        raise WorkerError(*reply[1:])
+    def _replied(self, worker: Worker, job: Job | None) -> None:
+        if job is not None:
+            self.untrusted_running -= job.untrusted
+        self.idle.append(worker)
+        self._dispatch()
 
-    def _replace(self, worker: Worker) -> None:
+    def _exited(self, worker: Worker, job: Job | None) -> None:
+        if job is not None:
+            self.untrusted_running -= job.untrusted
+        if worker in self.idle:
+            self.idle.remove(worker)
         self.workers.discard(worker)
         worker.kill()
         if self.closed:
@@ -264,8 +249,41 @@ class Pool:
             await fresh.wait()
             fresh.close()
             return
-        self.workers.add(fresh)
-        self._release(fresh)
+        self._enrol(fresh)
+
+    def _expire(self, job: Job) -> None:
+        """The time limit: a waiting request is refused, a running one ends its worker."""
+        if job.future.done():
+            return
+        if job.worker is None:
+            job.future.set_exception(Busy("every query worker is busy", "try again in a moment"))
+        else:
+            job.worker.kill(timed_out=True)
+
+    async def call(self, op: str, *args, untrusted: bool = False):
+        """Run ``op`` with ``args`` in a worker; raise a :class:`PoolError` on failure."""
+        loop = asyncio.get_running_loop()
+        job = Job((op, args), untrusted, loop.create_future())
+        timer = loop.call_later(self.timeout, self._expire, job)
+        (self.queries if untrusted else self.pages).append(job)
+        self._dispatch()
+        try:
+            payload = await job.future
+        except EOFError:
+            if job.worker.timed_out:
+                raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s",
+                                   "add LIMIT, narrow the patterns or avoid cross joins") from None
+            raise PoolError("the query worker ended unexpectedly") from None
+        except asyncio.CancelledError:  # the caller went away: stop its request if it is running
+            if job.worker is not None and job.worker.job is job:
+                job.worker.kill()
+            raise
+        finally:
+            timer.cancel()
+        reply = pickle.loads(payload)
+        if reply[0] == "ok":
+            return reply[1]
+        raise WorkerError(*reply[1:])
 
     async def close(self) -> None:
         """Stop every worker and wait for them to end."""
