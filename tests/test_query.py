@@ -76,3 +76,10 @@ def test_a_bound_literal_stays_a_literal(store):
     hostile = ox.Literal('2021" } ?plan ?p ?o { "')
     assert list(q.run(store, text, {"year": hostile})) == []
     assert [s["plan"] for s in q.run(store, text, {"year": ox.Literal("2021")})] == [PLAN]
+
+
+def test_a_construct_rdfxml_cannot_write_is_an_error_for_kg_query_too():
+    result = ox.Store().query('CONSTRUCT { <http://example.org/s> <http://example.org/p/1> "1" } WHERE {}')
+    with pytest.raises(QueryError, match="RDF/XML") as info:
+        q.format_result(result, "rdfxml")
+    assert "Turtle" in info.value.fix

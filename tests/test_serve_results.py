@@ -1,10 +1,12 @@
 """The result writers: W3C SPARQL result formats, read back by pyoxigraph's own parsers."""
 
 import json
+from xml.parsers import expat
 
 import pyoxigraph as ox
 import pytest
 
+from kg.errors import QueryError
 from kg.serve.results import (TooManyResults, boolean_bytes, bounded_bytes, count_rows, graph_bytes, limited,
                               rows_at_most, rows_of, solutions_bytes)
 
@@ -100,3 +102,17 @@ def test_row_counts_see_through_tricky_literals(store):
     for fmt in ("json", "xml", "csv", "tsv"):
         names, rows = rows_of(store.query(QUERY), 100)
         assert count_rows(solutions_bytes(names, rows, fmt), fmt) == 6, fmt
+
+
+@pytest.mark.parametrize("predicate", [EX + "p/123", EX, "urn:x:1"])
+def test_a_graph_rdfxml_cannot_write_is_refused_not_sent_broken(predicate):
+    triples = [ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(predicate), ox.Literal("1"))]
+    with pytest.raises(QueryError, match="cannot be written as RDF/XML"):
+        graph_bytes(iter(triples), "rdfxml", 10)
+    assert graph_bytes(iter(triples), "ttl", 10)  # the other formats can
+
+
+def test_rdfxml_of_a_writable_graph_is_well_formed(store):
+    content = graph_bytes(store.query("CONSTRUCT WHERE { ?s ?p ?o }"), "rdfxml", 100)
+    expat.ParserCreate(namespace_separator=" ").Parse(content, True)
+    assert len(list(ox.parse(content, format=ox.RdfFormat.RDF_XML))) == len(store)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from xml.parsers import expat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,8 +258,7 @@ def format_result(result, fmt: str) -> bytes:
         if fmt == "table":
             fmt = "ttl"
         if fmt in GRAPH_FORMATS:
-            kwargs = {"prefixes": {k: str(v) for k, v in PREFIXES.items()}} if fmt == "ttl" else {}
-            return ox.serialize(result, format=GRAPH_FORMATS[fmt], **kwargs)
+            return serialize_graph(result, fmt, {k: str(v) for k, v in PREFIXES.items()})
     else:
         if fmt == "table":
             return table(result).encode("utf-8")
@@ -267,6 +267,25 @@ def format_result(result, fmt: str) -> bytes:
     kind = "SELECT/ASK" if not isinstance(result, ox.QueryTriples) else "CONSTRUCT/DESCRIBE"
     allowed = ("table", *SELECT_FORMATS) if kind == "SELECT/ASK" else ("table", *GRAPH_FORMATS)
     raise KgError(f"format `{fmt}` does not fit a {kind} result", fix=f"use one of: {', '.join(allowed)}")
+
+
+def serialize_graph(triples, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """``triples`` in ``fmt`` (a key of :data:`GRAPH_FORMATS`; ``prefixes`` are used by Turtle).
+
+    Not every graph can be written as RDF/XML: a predicate must end in an XML name, which
+    ``<http://example.org/p/123>`` does not. pyoxigraph then writes XML that is not
+    well-formed, so RDF/XML output is checked, and such a graph is an error.
+    """
+    kwargs = {"prefixes": prefixes} if fmt == "ttl" and prefixes else {}
+    content = ox.serialize(triples, format=GRAPH_FORMATS[fmt], **kwargs)
+    if fmt == "rdfxml":
+        try:
+            expat.ParserCreate(namespace_separator=" ").Parse(content, True)
+        except expat.ExpatError:
+            raise QueryError("this result cannot be written as RDF/XML: a predicate does not end in an XML name "
+                             "(for example, it ends in a digit or a slash)",
+                             fix="ask for Turtle, N-Triples or JSON-LD") from None
+    return content
 
 
 def compact(term) -> str:

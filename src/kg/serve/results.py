@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.query import GRAPH_FORMATS, SELECT_FORMATS
+from kg.query import SELECT_FORMATS, serialize_graph
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -184,8 +184,7 @@ _WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}
 
 def graph_bytes(triples, fmt: str, limit: int, prefixes: dict[str, str] | None = None) -> bytes:
     """Triples in ``fmt`` (ttl nt jsonld rdfxml), raising past ``limit`` of them."""
-    kwargs = {"prefixes": prefixes or TURTLE_PREFIXES} if fmt == "ttl" else {}
-    return ox.serialize(limited(triples, limit, "triples"), format=GRAPH_FORMATS[fmt], **kwargs)
+    return serialize_graph(limited(triples, limit, "triples"), fmt, prefixes or TURTLE_PREFIXES)
 
 
 def term_data(term) -> tuple | None:
