@@ -223,18 +223,18 @@ def test_unknown_body_type_is_415_and_large_body_is_413(client):
 
 def test_result_size_limit_is_a_clear_error(client):
     r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"accept": "application/json"})
-    assert r.status_code == 500
+    assert r.status_code == 400  # the client can act on it: a 4xx, not a server failure
     assert "more than 50 rows" in r.json()["error"] and "LIMIT" in r.json()["fix"]
     r = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"accept": "text/plain"})
-    assert r.status_code == 500 and "more than 50 triples" in r.text
+    assert r.status_code == 400 and "more than 50 triples" in r.text
 
 
 @pytest.mark.parametrize("query, status", [
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 50", 200),                       # its own LIMIT, within the limit
-    ("SELECT * WHERE { ?s ?p ?o } LIMIT 51", 500),                       # its own LIMIT, past it
-    ("SELECT * WHERE { ?s ?p ?o } OFFSET 10", 500),                      # LIMIT appended after OFFSET
-    ("SELECT * WHERE { ?s ?p ?o } # LIMIT 5", 500),                      # a LIMIT in a comment does not count
-    ("SELECT ?s WHERE { ?s ?p ?o } VALUES ?x { 1 }", 500),               # VALUES ends the query
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 51", 400),                       # its own LIMIT, past it
+    ("SELECT * WHERE { ?s ?p ?o } OFFSET 10", 400),                      # LIMIT appended after OFFSET
+    ("SELECT * WHERE { ?s ?p ?o } # LIMIT 5", 400),                      # a LIMIT in a comment does not count
+    ("SELECT ?s WHERE { ?s ?p ?o } VALUES ?x { 1 }", 400),               # VALUES ends the query
     ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 40 VALUES ?x { 1 }", 200),
     ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", 200),
 ])

@@ -171,7 +171,7 @@ def _check_era(text: str, era: Era, jdate: JDate, suffix: str = "") -> None:
     span = f"from {era.start}" if era.end == datetime.date.max else f"{era.start} to {era.end}"
     raise DateError(
         f"Date {text!r} ({_span(jdate)}) is outside the {era.name} era ({span}).",
-        fix=f"Write it in its own era: {_in_era(jdate)}{suffix}.",
+        fix=f"Write it in its own era: {in_era(jdate)}{suffix}.",
     )
 
 
@@ -180,8 +180,8 @@ def _span(jdate: JDate) -> str:
     return str(jdate.start) if jdate.start == jdate.end else f"{jdate.start} to {jdate.end}"
 
 
-def _in_era(jdate: JDate) -> str:
-    """The same period written in the era of its first day, for a fix suggestion."""
+def in_era(jdate: JDate) -> str:
+    """The same period written in the era of its first day (令和2年12月), as fixes and pages show it."""
     era = next((e for e in ERAS if e.start <= jdate.start <= e.end), ERAS[0])
     n = jdate.start.year - era.start.year + 1
     year = f"{era.name}{'元' if n == 1 else n}年"

@@ -1,41 +1,14 @@
 """The pages in headless Chromium with JavaScript off: they must read and work without it.
 
-Chromium is Debian's (``/usr/bin/chromium``), driven by the ``playwright`` package; under
-CI a missing browser fails the tests instead of skipping them.
+The ``browser`` fixture (Debian's Chromium driven by playwright) is in ``tests/conftest.py``.
 """
 
 import base64
-import os
 from pathlib import Path
 
 import pytest
 
 from fixtures.serve import QUERIES, free_port, make_dist, start_server, stop_server
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (scripts/system-deps.sh installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from kg.serve import templating
 from kg.serve.config import Settings
 from kg.serve.pool import Pool
-from kg.serve.responses import CorsMiddleware, error
+from kg.serve.responses import COMMON, CorsMiddleware, error
 from kg.serve.site import Site, load_site
 from kg.serve.views import dataset, listing, query, resource, sparql
 
@@ -33,6 +33,7 @@ ROUTES = (
     ("/query", query.query_page, ["GET"]),
     ("/ontology", resource.ontology, ["GET"]),
     ("/ontology.{ext}", resource.ontology, ["GET"]),
+    ("/ontology/{version}", resource.ontology, ["GET"]),
     ("/class", listing.classes, ["GET"]),
     ("/class/{name}", listing.class_listing, ["GET"]),
     ("/search", listing.search, ["GET"]),
@@ -50,9 +51,9 @@ async def http_error(request: Request, exc: HTTPException):
 
 
 async def server_error(request: Request, exc: Exception):
-    """A bug answered as a plain 500 (the traceback goes to the log), CORS header included."""
+    """A bug answered as a plain 500 (the traceback goes to the log), with the headers of every response."""
     return error(request, 500, "the server failed to answer this request", "try again; if it persists, report it",
-                 headers={"Access-Control-Allow-Origin": "*"})
+                 headers=COMMON)
 
 
 def create_app(settings: Settings, site: Site | None = None) -> Starlette:

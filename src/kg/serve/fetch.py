@@ -6,11 +6,12 @@ plain arguments and returns plain Python data (tuples, dicts, bytes) for the pag
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
@@ -32,6 +33,7 @@ IS_PART_OF = ox.NamedNode(str(PREFIXES["dcterms"]) + "isPartOf")
 SECTION = ox.NamedNode(str(LGDX) + "section")
 PART_OF = ox.NamedNode(str(LGDX) + "partOf")
 ITEM_NUMBER = ox.NamedNode(str(LGDX) + "itemNumber")
+ORDINAL = ox.NamedNode(str(LGDX) + "ordinal")
 INCOMING_LIMIT = 500
 _KATAKANA = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}
 XSD = str(PREFIXES["xsd"])
@@ -204,14 +206,32 @@ def describe(data: Data, candidates: list[str], fmt: str) -> tuple[str, bytes] |
 
 # --- class listings -----------------------------------------------------------
 
+def _members(data: Data, cls: str) -> list[str]:
+    """The IRIs typed ``cls`` directly."""
+    return [q.subject.value for q in data.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls))
+            if isinstance(q.subject, ox.NamedNode)]
+
+
+def class_counts(data: Data, groups: dict[str, list[str]]) -> dict[str, int]:
+    """The number of distinct members of each group of classes (a class and its subclasses), by name."""
+    return {name: len({m for cls in classes for m in _members(data, cls)}) for name, classes in groups.items()}
+
+
 def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str, str],
             offset: int = 0, limit: int = 100) -> dict:
-    """Members of ``classes`` matching ``filters`` ({property: value}), with facet counts."""
+    """Members of ``classes`` matching ``filters`` ({property: value}), with facet counts.
+
+    ``by_class`` counts the members typed with each class directly, as ``?s a <class>`` does;
+    ``total`` counts each member once. Every value in ``filters`` stays among the facet values,
+    with 0 when nothing else selected has it, so it can be unselected.
+    """
     members: dict[str, None] = {}
+    by_class = []
     for cls in classes:
-        for quad in data.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
-            if isinstance(quad.subject, ox.NamedNode):
-                members.setdefault(quad.subject.value)
+        direct = _members(data, cls)
+        members.update(dict.fromkeys(direct))
+        if direct:
+            by_class.append((cls, len(direct)))
     values: dict[str, dict[str, list[str]]] = {}
     for member in members:
         node = ox.NamedNode(member)
@@ -224,7 +244,9 @@ def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str
     counts = {}
     for prop in facets:
         counter = Counter(v for m in members if passes(m, prop) for v in set(values[m][prop]))
-        counts[prop] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        if prop in filters:
+            counter.setdefault(filters[prop], 0)
+        counts[prop] = _facet_order(data, counter)
     matching = [m for m in members if passes(m)]
     matching.sort(key=lambda m: _sort_key(data, m))
     page = matching[offset: offset + limit]
@@ -232,6 +254,7 @@ def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str
         v for m in page for prop in facets for v in values[m][prop]}
     return {
         "total": len(members),
+        "by_class": by_class,
         "matching": len(matching),
         "items": [(m, {p: values[m][p] for p in facets}) for m in page],
         "facets": counts,
@@ -239,12 +262,27 @@ def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str
     }
 
 
+def _facet_order(data: Data, counter: Counter) -> list[tuple[str, int]]:
+    """Facet values in their own order when each has one (plans: first, second …), else most used first."""
+    if all(_rank(data, v) < math.inf for v in counter):
+        return sorted(counter.items(), key=lambda kv: (_rank(data, kv[0]), kv[0]))
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _rank(data: Data, iri: str) -> float:
+    """``lgdx:ordinal`` of ``iri`` (the third plan: 3), or infinity: things without one go last."""
+    value = next((q.object.value for q in data.store.quads_for_pattern(ox.NamedNode(iri), ORDINAL, None)), "")
+    return int(value) if value.isdigit() else math.inf
+
+
 def _sort_key(data: Data, iri: str) -> tuple:
+    """Members in their own order: by plan (its ordinal), own ordinal, item number, then label."""
     node = ox.NamedNode(iri)
     plan = next((q.object.value for q in data.store.quads_for_pattern(node, PART_OF, None)), "")
     number = next((q.object.value for q in data.store.quads_for_pattern(node, ITEM_NUMBER, None)), "0")
     label = labels_of(data, iri)
-    return plan, int(number) if number.isdigit() else 0, label.get("ja") or label.get("en") or iri
+    return (_rank(data, plan) if plan else 0, plan, _rank(data, iri), int(number) if number.isdigit() else 0,
+            label.get("ja") or label.get("en") or iri)
 
 
 # --- search -------------------------------------------------------------------
@@ -266,8 +304,11 @@ def _index(data: Data) -> list:
     return data._search_index
 
 
-def search(data: Data, query: str, lang: str | None = None, limit: int = 100) -> dict:
-    """Resources whose labels contain ``query``: exact matches first, then prefixes, then shorter labels."""
+def search(data: Data, query: str, lang: str | None = None, offset: int = 0, limit: int = 50) -> dict:
+    """Resources whose labels contain ``query``: exact matches first, then prefixes, then shorter labels.
+
+    ``total`` counts every match; ``items`` holds those from ``offset``, ``limit`` at most.
+    """
     needle = normalise(query.strip())
     if not needle:
         return {"total": 0, "items": [], "labels": {}}
@@ -281,9 +322,9 @@ def search(data: Data, query: str, lang: str | None = None, limit: int = 100) ->
         rank = (0 if norm == needle else 1 if at == 0 else 2, len(norm), text)
         if iri not in best or rank < best[iri][0]:
             best[iri] = (rank, text, language)
-    ranked = sorted(best.items(), key=lambda kv: kv[1][0])
+    ranked = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
     items = []
-    for iri, (_, text, language) in ranked[:limit]:
+    for iri, (_, text, language) in ranked[offset: offset + limit]:
         types = [q.object.value for q in data.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)]
         items.append({"iri": iri, "matched": text, "lang": language, "types": types})
     return {"total": len(ranked), "items": items, "labels": labels(data, [i["iri"] for i in items])}
@@ -370,6 +411,6 @@ def table(data: Data, result) -> tuple:
 
 
 #: The operations a worker runs, by name.
-OPERATIONS = {f.__name__: f for f in (entity, describe, listing, search, sparql, labels)}
+OPERATIONS = {f.__name__: f for f in (entity, describe, class_counts, listing, search, sparql, labels)}
 
 __all__ = ["Data", "OPERATIONS", "TooManyResults", "load"]

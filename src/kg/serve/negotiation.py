@@ -126,23 +126,36 @@ def parse_accept(header: str | None) -> tuple[Range, ...]:
 def negotiate(accept: str | None, offers: tuple[str, ...], table_name: str = "graph") -> str | None:
     """The format among ``offers`` the client prefers, or ``None`` if it accepts none of them.
 
-    Each offer is scored by the most specific range that matches one of its media types;
-    ties go to the server's order of ``offers``.
+    Each offer is scored by the range that decides its quality (:func:`_deciding_range`);
+    ties go to the more specific range, then to the server's order of ``offers``.
     """
     table = TABLES[table_name]
-    types = {fmt: [t for t, f in table.items() if f == fmt] for fmt in offers}
     best, best_key = None, None
     ranges = parse_accept(accept)
     for index, fmt in enumerate(offers):
-        for media in types[fmt] or [MEDIA_TYPES[fmt].split(";")[0]]:
-            match = max((r for r in ranges if r.matches(media)),
-                        key=lambda r: (r.specificity, -r.order), default=None)
-            if match is None or match.q <= 0:
-                continue
-            key = (match.q, match.specificity, -index)
-            if best_key is None or key > best_key:
-                best, best_key = fmt, key
+        match = _deciding_range(ranges, fmt, table)
+        if match is None or match.q <= 0:
+            continue
+        key = (match.q, match.specificity, -index)
+        if best_key is None or key > best_key:
+            best, best_key = fmt, key
     return best
+
+
+def _deciding_range(ranges: tuple[Range, ...], fmt: str, table: dict[str, str]) -> Range | None:
+    """The range that gives ``fmt`` its quality (RFC 9110 §12.5.1): the most specific one matching
+    the media type ``fmt`` is sent with, unless that is a wildcard and the client names another
+    media type of ``fmt`` (``application/json``), whose best range then counts.
+
+    Wildcards never match those other types: ``*/*`` must not undo ``text/turtle;q=0`` through
+    ``application/x-turtle``, and ``text/*`` must not choose SPARQL XML through ``text/xml``.
+    """
+    sent = MEDIA_TYPES[fmt].split(";")[0]
+    match = max((r for r in ranges if r.matches(sent)), key=lambda r: (r.specificity, -r.order), default=None)
+    if match is not None and match.specificity == 2:
+        return match
+    named = [r for r in ranges if r.specificity == 2 and table.get(f"{r.type}/{r.subtype}") == fmt]
+    return max(named, key=lambda r: r.q, default=match)
 
 
 TABLES = {"select": RESULT_TYPES, "graph": GRAPH_TYPES, "error": _ERROR_TYPES}

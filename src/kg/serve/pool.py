@@ -43,12 +43,13 @@ class Busy(PoolError):
 
 
 class WorkerError(PoolError):
-    """The worker reported an error: ``kind`` is ``query`` (400), ``limit`` or ``internal`` (500)."""
+    """The worker reported an error: ``kind`` is ``query`` or ``limit`` (400: the client can change the
+    query) or ``internal`` (500)."""
 
     def __init__(self, kind: str, message: str, fix: str | None):
         super().__init__(message, fix)
         self.kind = kind
-        self.status = 400 if kind == "query" else 500
+        self.status = 400 if kind in ("query", "limit") else 500
 
 
 class Job:

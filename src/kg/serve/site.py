@@ -16,9 +16,10 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, SKOS, VOID
 
 from kg import __version__
+from kg.catalog import LICENSE
 from kg.errors import LoadError, Location
 from kg.export import FORMATS
-from kg.namespaces import DEFAULT_BASE, ELI, LGDX, PREFIXES, SPDX
+from kg.namespaces import DEFAULT_BASE, ELI, LGDX, PREFIXES, UNIT
 from kg.query import GRAPH_FORMATS, NamedQuery, named_queries
 from kg.serve.urls import Urls
 
@@ -66,6 +67,11 @@ VOCAB_LABELS: dict[str, tuple[str, str]] = {str(k): v for k, v in {
     ELI.date_no_longer_in_force: ("失効日", "date no longer in force"),
     ELI.amends: ("改正対象", "amends"),
     ELI.repeals: ("廃止対象", "repeals"),
+    SKOS.Concept: ("概念", "concept"),
+    SKOS.ConceptScheme: ("概念スキーム", "concept scheme"),
+    UNIT.NUM: ("個数", "number (count)"),
+    UNIT.PERCENT: ("パーセント", "percent"),
+    LICENSE: ("公共データ利用規約（第1.0版）", "Public Data License (Version 1.0)"),
 }.items()}
 
 #: Facets of the class listings: the properties whose values filter the members.
@@ -94,7 +100,7 @@ class DistFile:
     media_type: str
     size: int
     etag: str
-    sha256: str | None
+    sha256: str  # hex, all 64 digits
 
 
 @dataclass(frozen=True)
@@ -168,11 +174,13 @@ class Site:
     def about(self) -> dict:
         """The dataset's title, description, licence, dates and VoID figures, for the pages."""
         d = self.dataset
+        licence = str(self.catalog.value(d, DCTERMS.license) or "")
         return {
             "iri": str(d) if d is not None else None,
             "title": {lang: self.literal(d, DCTERMS.title, lang) for lang in ("ja", "en")},
             "description": {lang: self.literal(d, DCTERMS.description, lang) for lang in ("ja", "en")},
-            "license": str(self.catalog.value(d, DCTERMS.license) or ""),
+            "license": licence,
+            "license_labels": self.term_label(licence),
             "issued": self.literal(d, DCTERMS.issued),
             "version": self.literal(d, DCTERMS.hasVersion),
             "triples": self.void_stat(VOID.triples),
@@ -238,30 +246,18 @@ def load_site(dist: Path, queries_dir: Path | None = None) -> Site:
     catalog = Graph().parse(dist / "catalog.ttl", format="turtle")
     ontology = Graph().parse(dist / "ontology.ttl", format="turtle")
     base = next((str(v) for v in catalog.objects(None, VOID.uriSpace)), DEFAULT_BASE)
-    checksums = _checksums(catalog)
     files = {}
     for path in sorted(p for p in dist.rglob("*") if p.is_file() and not p.name.startswith(".")):
         name = path.relative_to(dist).as_posix()
-        stat = path.stat()
-        sha = checksums.get(name)
-        etag = f'"{sha[:32]}"' if sha else f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+        with path.open("rb") as f:
+            sha = hashlib.file_digest(f, "sha256").hexdigest()
         media = FILE_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        files[name] = DistFile(name, path, media, stat.st_size, etag, sha)
+        files[name] = DistFile(name, path, media, path.stat().st_size, f'"{sha[:32]}"', sha)
     catalog_bytes = (dist / "catalog.ttl").read_bytes()
     digest = hashlib.sha256(catalog_bytes + __version__.encode()).hexdigest()[:20]
     mtime = max((dist / n).stat().st_mtime for n in ("kg.nt", "catalog.ttl"))
     queries = named_queries(queries_dir) if queries_dir and queries_dir.is_dir() else {}
     return Site(dist, base, catalog, ontology, files, queries, digest, formatdate(mtime, usegmt=True))
-
-
-def _checksums(catalog: Graph) -> dict[str, str]:
-    out = {}
-    for dist in catalog.subjects(RDF.type, DCAT.Distribution):
-        value = catalog.value(catalog.value(dist, SPDX.checksum), SPDX.checksumValue)
-        name = catalog.value(dist, DCTERMS.title)
-        if value is not None and name is not None:
-            out[str(name)] = str(value)
-    return out
 
 
 _TERM_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object"), (OWL.DatatypeProperty, "datatype"),

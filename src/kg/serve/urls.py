@@ -47,8 +47,8 @@ class Urls:
         """The path this server answers ``iri`` at (percent-encoded), or ``None`` if it is elsewhere."""
         if iri.startswith(self.root) and "#" not in iri:
             return "/" + iri_to_uri(iri[len(self.root):])
-        if iri == ONTOLOGY_IRI:
-            return "/ontology"
+        if iri == ONTOLOGY_IRI or iri.startswith(ONTOLOGY_IRI + "/"):  # the ontology and its versions
+            return "/ontology" + iri_to_uri(iri[len(ONTOLOGY_IRI):])
         if iri.startswith(str(LGDX)):
             return "/ontology#" + quote(iri[len(str(LGDX)):], safe="")
         return None
@@ -60,3 +60,8 @@ class Urls:
     def iri_of_path(self, raw_path: str) -> str:
         """The IRI a request path names: the site root plus the path, non-ASCII decoded."""
         return self.root + uri_to_iri(raw_path.lstrip("/"))
+
+    def iris_of_path(self, raw_path: str) -> list[str]:
+        """The IRIs a request path may name: :meth:`iri_of_path`, then the path as it is written
+        (an IRI may keep ``%C3%A9`` escaped, and :meth:`local_path` links to it so)."""
+        return list(dict.fromkeys((self.iri_of_path(raw_path), self.root + raw_path.lstrip("/"))))

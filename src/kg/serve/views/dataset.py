@@ -8,12 +8,35 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from kg.serve import negotiation as neg
-from kg.serve.responses import cached, chosen_format, error, not_modified, render, validators
+from kg.serve.pool import PoolError
+from kg.serve.responses import cached, cached_async, chosen_format, error, not_modified, render, validators
+
+
+async def _counts_with_subclasses(request: Request) -> dict[str, int]:
+    """Members of each class together with its subclasses' (each counted once), for the classes
+    where that differs from the VoID count of direct members; read from the store once."""
+    cache = request.app.state.cache
+    if "class counts" not in cache:
+        site = request.app.state.site
+        groups = {name: site.subclasses(c["iri"]) for name, c in site.classes.items()}
+        counts = await request.app.state.pool.call(
+            "class_counts", {name: group for name, group in groups.items() if len(group) > 1})
+        cache["class counts"] = {name: n for name, n in counts.items() if n != site.classes[name]["count"]}
+    return cache["class counts"]
+
+
+async def with_class_counts(request: Request, template: str) -> Response:
+    """``template`` with the class counts that include subclasses (``class_counts``)."""
+    try:
+        counts = await _counts_with_subclasses(request)
+    except PoolError as exc:
+        return error(request, exc.status, exc.message, exc.fix)
+    return render(request, template, {"class_counts": counts})
 
 
 async def home(request: Request) -> Response:
     """The dataset's description from the catalogue, with links to everything."""
-    return cached(request, "html", lambda headers: render(request, "home.html", {}, headers=headers), vary=False)
+    return await cached_async(request, "html", lambda: with_class_counts(request, "home.html"), vary=False)
 
 
 async def catalog(request: Request) -> Response:
@@ -22,13 +45,10 @@ async def catalog(request: Request) -> Response:
     if isinstance(fmt, Response):
         return fmt
     site = request.app.state.site
-
-    def make(headers: dict) -> Response:
-        if fmt == neg.HTML:
-            return render(request, "catalog.html", {}, headers=headers)
-        return Response(site.rdf("catalog.ttl", fmt), headers=headers, media_type=neg.media_type(fmt))
-
-    return cached(request, fmt, make)
+    if fmt == neg.HTML:
+        return await cached_async(request, fmt, lambda: with_class_counts(request, "catalog.html"))
+    return cached(request, fmt, lambda headers: Response(site.rdf("catalog.ttl", fmt), headers=headers,
+                                                          media_type=neg.media_type(fmt)))
 
 
 async def downloads(request: Request) -> Response:

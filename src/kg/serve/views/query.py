@@ -12,18 +12,41 @@ from kg.query import bind_params
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
 from kg.serve.responses import error, render
+from kg.sparql import service_calls
 
 PARAM_PREFIX = "p."
-#: HTML input type of each parameter type of the named queries.
-INPUT_TYPES = {"date": "date", "integer": "number", "decimal": "number"}
+#: HTML input type of each parameter type of the named queries; the others are text (a date
+#: parameter takes a year or a Japanese-era date such as 令和2年, which a date picker cannot).
+INPUT_TYPES = {"integer": "number", "decimal": "number"}
 DOWNLOADS = ("csv", "tsv", "json", "xml", "ttl", "jsonld", "nt")
 
 
 def page(request: Request, status: int = 200, headers: dict | None = None, **values) -> Response:
     """The query page with ``values`` (text, name, given, result, error …) filled in."""
     context = {"text": None, "name": None, "given": {}, "result": None, "downloads": [], "error": None,
-               "fix": None, "input_types": INPUT_TYPES, "prefix": PARAM_PREFIX} | values
+               "fix": None, "input_types": INPUT_TYPES, "prefix": PARAM_PREFIX,
+               "unavailable": unavailable(request)} | values
     return render(request, "query.html", context, status=status, headers=headers)
+
+
+def unavailable(request: Request) -> dict[str, dict]:
+    """The named queries this server refuses to run, by name: those calling (SERVICE) an endpoint
+    the operator did not allow, with the endpoints and the reason in Japanese and English."""
+    cache = request.app.state.cache
+    if "unavailable queries" not in cache:
+        allowed = request.app.state.settings.allowed_services
+        found = {}
+        for named in request.app.state.site.queries.values():
+            refused = list(dict.fromkeys(c.iri for c in service_calls(named.text) if c.iri not in allowed))
+            if refused:
+                endpoints = ", ".join(refused)
+                found[named.name] = {"services": refused, "reason": {
+                    "ja": f"このサーバーでは実行できません。外部の SPARQL エンドポイント {endpoints} "
+                          "への問い合わせ（SERVICE）を運用者が許可していません。",
+                    "en": f"This server cannot run it: the operator has not allowed calls (SERVICE) to the outside "
+                          f"SPARQL endpoint {endpoints}."}}
+        cache["unavailable queries"] = found
+    return cache["unavailable queries"]
 
 
 async def query_page(request: Request) -> Response:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rdflib import OWL, URIRef
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kg.export import dataset_iri
-from kg.namespaces import LGDX, PREFIXES
+from kg.namespaces import LGDX, ONTOLOGY_IRI, PREFIXES
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached_async, chosen_format, error, render
@@ -36,9 +37,10 @@ async def resource(request: Request) -> Response:
     """A resource of the dataset: its page for people, its triples for programs."""
     site = request.app.state.site
     raw = request.scope.get("raw_path") or request.url.path.encode()
-    path, ext_fmt = neg.split_extension(raw.decode("utf-8", errors="replace"))
-    iri = site.urls.iri_of_path(path)
-    candidates = [iri] if ext_fmt is None else [iri, site.urls.iri_of_path(raw.decode("utf-8", errors="replace"))]
+    whole = raw.decode("utf-8", errors="replace")
+    path, ext_fmt = neg.split_extension(whole)
+    candidates = site.urls.iris_of_path(path) + ([] if ext_fmt is None else site.urls.iris_of_path(whole))
+    iri = candidates[0]
     if iri == str(dataset_iri(site.base)):
         ext = neg.FORMAT_EXTENSIONS.get(ext_fmt, "") if ext_fmt else ""
         return RedirectResponse("/catalog" + ext, status_code=303)
@@ -134,8 +136,16 @@ def _value_order(v: dict) -> tuple:
 # --- the ontology -------------------------------------------------------------
 
 async def ontology(request: Request) -> Response:
-    """The ontology: documented term by term for people, Turtle etc. by Accept or extension."""
+    """The ontology: documented term by term for people, Turtle etc. by Accept or extension.
+
+    Its ``owl:versionIRI`` (``/ontology/0.1.0``) names the same ontology; other versions are not kept.
+    """
     site = request.app.state.site
+    if "version" in request.path_params:
+        version = site.ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)
+        if version is None or site.urls.local_path(str(version)) != request.scope["path"]:
+            return error(request, 404, f"no version `{request.path_params['version']}` of the ontology",
+                         "only the current version is served, at /ontology")
     fmt = chosen_format(request, neg.PAGE_OFFERS, "the ontology")
     if isinstance(fmt, Response):
         return fmt

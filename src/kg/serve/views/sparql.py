@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from urllib.parse import parse_qsl
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
@@ -12,8 +13,9 @@ from starlette.responses import Response
 from kg.namespaces import SD, bind
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
-from kg.serve.responses import error, not_modified, page_etag, validators
+from kg.serve.responses import conditional, error
 from kg.serve.views.query import page as query_page
+from kg.sparql import tokens
 
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
@@ -22,6 +24,9 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 FORM = "application/x-www-form-urlencoded"
 READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted",
              "send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) with `query=`")
+DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+#: Functions whose value changes from one run of a query to the next.
+VOLATILE = ("NOW", "RAND", "UUID", "STRUUID", "BNODE")
 
 
 class BodyTooLarge(Exception):
@@ -43,9 +48,11 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def protocol_params(request: Request) -> tuple[dict[str, str], list[str]] | Response:
-    """The protocol parameters of a GET or POST, and the names of the dataset parameters given."""
-    params = dict(request.query_params)
-    datasets = [k for k in ("default-graph-uri", "named-graph-uri") if k in request.query_params]
+    """The protocol parameters of a GET or POST, and the names of the dataset parameters given.
+
+    ``query`` and ``update`` may each be given once, in the URL, the form or as the body.
+    """
+    pairs = list(request.query_params.multi_items())
     if request.method == "POST":
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
@@ -57,19 +64,34 @@ async def protocol_params(request: Request) -> tuple[dict[str, str], list[str]] 
         if media == "application/sparql-update":
             return error(request, 400, *READ_ONLY)
         if media == "application/sparql-query":
-            params["query"] = body.decode("utf-8", errors="replace")
+            pairs.append(("query", body.decode("utf-8", errors="replace")))
         elif media == FORM:
-            form = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-            params.update(form)
-            datasets += [k for k, _ in form if k in ("default-graph-uri", "named-graph-uri")]
+            pairs += parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
         else:
             return error(request, 415, f"cannot read a request body of type `{media or 'none'}`",
                          f"send application/sparql-query or {FORM}")
-    return params, datasets
+    names = [k for k, _ in pairs]
+    for name in ("query", "update"):
+        if names.count(name) > 1:
+            return error(request, 400, f"`{name}` is given {names.count(name)} times",
+                         f"send one `{name}`: in the URL, in the form or as the request body")
+    return dict(pairs), [k for k in names if k in DATASET_PARAMS]
+
+
+def volatile(query: str) -> bool:
+    """Whether ``query`` calls a function (``NOW()``, ``RAND()`` …) that makes each run's result differ."""
+    code = tokens(query)
+    return any(t.kind == "word" and t.text.upper() in VOLATILE and after.text == "("
+               for t, after in pairwise(code))
 
 
 async def sparql(request: Request) -> Response:
-    """Run a query sent by GET, by POST form or by POST application/sparql-query."""
+    """Run a query sent by GET, by POST form or by POST application/sparql-query.
+
+    A GET's result is known by its request alone (the data cannot change while the server runs), so
+    it gets validators, checked only once the query has succeeded: a failing query is never a 304.
+    A query calling a :data:`VOLATILE` function is the exception: its result is ``no-store``.
+    """
     got = await protocol_params(request)
     if isinstance(got, Response):
         return got
@@ -84,25 +106,23 @@ async def sparql(request: Request) -> Response:
         return service_description(request)
     accept = request.headers.get("accept")
     explicit = params.get("format") or params.get("output")
-    headers = {"Vary": "Accept"}
-    if request.method == "GET":
-        # the data cannot change while the server runs: a result is known by its request alone
-        etag, last_modified = page_etag(request, f"{accept}|{explicit}"), request.app.state.site.last_modified
-        hit = not_modified(request, etag, last_modified)
-        if hit is not None:
-            hit.headers.update(headers)
-            return hit
-        headers |= validators(etag, last_modified)
     try:
         result = await request.app.state.pool.call("sparql", query, accept, explicit, None, True, untrusted=True)
     except PoolError as exc:
         return error(request, exc.status, exc.message, exc.fix)
     if result[0] == "bytes":
-        return Response(result[2], headers=headers, media_type=neg.media_type(result[1]))
-    if result[0] == "table":
-        return query_page(request, headers={"Vary": "Accept"}, text=query, result=result)
-    types = ", ".join(neg.media_type(f).split(";")[0] for f in result[1])
-    return error(request, 406, "none of the accepted media types fits this result", f"accept one of: {types}")
+        response = Response(result[2], headers={"Vary": "Accept"}, media_type=neg.media_type(result[1]))
+    elif result[0] == "table":
+        response = query_page(request, headers={"Vary": "Accept"}, text=query, result=result)
+    else:
+        types = ", ".join(neg.media_type(f).split(";")[0] for f in result[1])
+        return error(request, 406, "none of the accepted media types fits this result", f"accept one of: {types}")
+    if request.method == "POST":
+        return response
+    if volatile(query):
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return conditional(request, response, f"{accept}|{explicit}")
 
 
 # --- service description ------------------------------------------------------
