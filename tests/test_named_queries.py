@@ -123,7 +123,7 @@ def test_query_file_has_a_bilingual_header_and_sound_text(path):
     for param in named.params:
         assert param.text, f"parameter {param.name} is undescribed"
         assert re.search(rf"\?{param.name}\b", where), f"parameter ?{param.name} is never used"
-    assert q.inspect_query(body).form == "SELECT"
+    assert q.query_form(body) == "SELECT"
     assert re.search(r"\bORDER BY\b", body), "results are ordered, so that output is stable"
     # portable: every prefix used is declared in the file, none relies on the store's defaults
     declared = set(re.findall(r"^PREFIX\s+(\w+):", body, re.MULTILINE))

@@ -270,3 +270,11 @@ def test_percent_encoded_iris_are_reachable_where_pages_link_them(client):
     assert r.status_code == 200 and f"<{ESCAPED}>" in r.text and "cafe pct" in r.text
     assert client.get("/id/concept/caf%C3%A9", headers={"accept": BROWSER}).status_code == 200
     assert client.get("/id/concept/caf%C3%A9.nt").status_code == 200
+
+
+def test_the_service_description_is_not_kept_per_host(client):
+    before = dict(client.app.state.cache)
+    for host in ("a.example", "b.example", "c.example"):
+        r = client.get("/sparql", headers={"accept": "text/turtle", "host": host})
+        assert r.status_code == 200 and f"<http://{host}/sparql>".encode() in r.content
+    assert client.app.state.cache == before

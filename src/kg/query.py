@@ -15,7 +15,7 @@ from kg import dates
 from kg.errors import DateError, KgError, Location, QueryError
 from kg.namespaces import DEFAULT_BASE, PREFIXES
 from kg.rules import RULE_GLOB
-from kg.sparql import query_form, with_bindings, with_prefixes
+from kg.sparql import dataset_clause, query_form, service_calls, with_bindings
 
 HEADER = re.compile(r"^#\s*([\w-]+)\s*:\s*(.*)$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|string|ja|en|integer|decimal|date)"
@@ -147,50 +147,8 @@ def _expand_iri(value: str, base: str) -> str:
 
 # --- safety -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class QueryShape:
-    """What a query does, as far as safety is concerned."""
-
-    form: str  # SELECT ASK CONSTRUCT DESCRIBE
-    services: tuple[str, ...]
-    datasets: tuple[str, ...]
-
-
-_RISKY = re.compile(r"service|from|\\u", re.IGNORECASE)
-
-
-def inspect_query(text: str) -> QueryShape:
-    """Parse ``text`` (rdflib's SPARQL parser) to find its form, SERVICE calls and FROM clauses.
-
-    The project's prefixes that the query uses without declaring are declared for the parse,
-    as :func:`run` gives them to pyoxigraph.
-    """
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.algebra import translateQuery
-
-    form = query_form(text)
-    try:
-        parsed = parseQuery(with_prefixes(text))
-        algebra = translateQuery(parsed).algebra
-    except Exception as exc:  # pyparsing and rdflib raise several types for bad queries
-        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
-    services: list[str] = []
-
-    def walk(node):
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            services.append(str(node.get("term")))
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                walk(value)
-
-    walk(algebra)
-    query = parsed[1]
-    clauses = query["datasetClause"] if "datasetClause" in query else []  # CompValue.get is not dict.get
-    datasets = [str(clause[k]) for clause in clauses for k in ("default", "named") if k in clause]
-    return QueryShape(form, tuple(services), tuple(datasets))
+#: Only a query that says one of these can call an endpoint or name a dataset.
+_RISKY = re.compile(r"service|from", re.IGNORECASE)
 
 
 def service_not_allowed(iri: str) -> QueryError:
@@ -200,16 +158,30 @@ def service_not_allowed(iri: str) -> QueryError:
 
 
 def check_query(text: str, allowed_services: frozenset[str] = frozenset()) -> None:
-    """Refuse SERVICE to endpoints not allowed, and FROM / FROM NAMED with any IRI."""
+    """Refuse SERVICE to endpoints not allowed, and FROM / FROM NAMED with any IRI.
+
+    The query's tokens are read as pyoxigraph reads them: keywords outside strings, IRIs and
+    comments (pyoxigraph does not decode ``\\u`` escapes outside strings, so none can spell one).
+    """
     if not _RISKY.search(text):
-        return  # neither keyword nor an escape that could spell one: nothing to refuse
-    shape = inspect_query(text)
-    refused = [s for s in shape.services if s not in allowed_services]
+        return
+    query_form(text)  # an update is refused here, whatever it says
+    refused = [call.iri for call in service_calls(text) if call.iri not in allowed_services]
     if refused:
         raise service_not_allowed(refused[0])
-    if shape.datasets:
-        raise QueryError(f"FROM <{shape.datasets[0]}> is not allowed",
-                         fix="query the graph as it is, without FROM / FROM NAMED")
+    clause = dataset_clause(text)
+    if clause:
+        raise QueryError(f"{clause} is not allowed", fix="query the graph as it is, without FROM / FROM NAMED")
+
+
+def malformed(text: str, exc: SyntaxError) -> QueryError:
+    """The error for a query pyoxigraph cannot parse; an update says it is one."""
+    try:
+        query_form(text)
+    except QueryError as error:
+        if not error.message.startswith("malformed"):
+            return error
+    return QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax")
 
 
 # --- running ------------------------------------------------------------------
@@ -229,7 +201,7 @@ def run(store: ox.Store, text: str, bindings: dict[str, ox.Term] | None = None,
     try:
         return store.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
     except SyntaxError as exc:
-        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
+        raise malformed(text, exc) from None
     except OSError as exc:
         raise QueryError(f"query failed: {exc}") from None
 

@@ -39,6 +39,7 @@ _LEX = re.compile(r"""
   |(?P<punct>.)
 """, re.X | re.S)
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 VAR_NAME = re.compile(r"^[A-Za-z_]\w*$")
 
 
@@ -73,15 +74,26 @@ def _form_index(code: list[Token]) -> int:
     for i, token in enumerate(code):
         if _is(token, *FORMS):
             return i
-        if _is(token, "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"):
-            raise QueryError("this is an update, not a query", fix="kg query runs SELECT, ASK, CONSTRUCT and DESCRIBE")
+        if _is(token, *UPDATES):
+            raise QueryError("this is an update, not a query: kg is read-only",
+                             fix="send SELECT, ASK, CONSTRUCT or DESCRIBE")
     raise QueryError("malformed query: no SELECT, ASK, CONSTRUCT or DESCRIBE", fix="check the SPARQL syntax")
 
 
 def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; an update or a text with none of them is an error."""
     code = tokens(text)
     return code[_form_index(code)].text.upper()
+
+
+def dataset_clause(text: str) -> str | None:
+    """The first ``FROM <iri>`` or ``FROM NAMED <iri>`` of ``text``, as written, or None."""
+    code = tokens(text)
+    for i, token in enumerate(code):
+        if _is(token, "FROM"):
+            end = i + 1 + (i + 1 < len(code) and _is(code[i + 1], "NAMED"))
+            return " ".join(t.text for t in code[i:end + 1])
+    return None
 
 
 def _where_group(code: list[Token]) -> tuple[int, int] | None:
@@ -205,8 +217,10 @@ def service_calls(text: str) -> list[ServiceCall]:
         if not _is(token, "SERVICE"):
             continue
         j = i + 1
-        silent = _is(code[j], "SILENT")
+        silent = j < len(code) and _is(code[j], "SILENT")
         j += silent
+        if j >= len(code):
+            raise QueryError("malformed query: SERVICE without an endpoint", fix="check the SPARQL syntax")
         target = code[j]
         if target.kind == "iri":
             iri = target.text[1:-1]

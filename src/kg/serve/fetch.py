@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.namespaces import LGDX, PREFIXES
-from kg.query import check_query, with_bindings
+from kg.query import check_query, malformed, with_bindings
 from kg.serve import negotiation as neg
 from kg.serve.results import (TooManyResults, boolean_bytes, bounded_bytes, graph_bytes, limited, rows_of,
                               solutions_bytes, term_data)
@@ -363,7 +363,7 @@ def _run(data: Data, text: str):
     try:
         return data.store.query(text, prefixes=data.prefixes)
     except SyntaxError as exc:
-        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
+        raise malformed(text, exc) from None
 
 
 def sparql(data: Data, text: str, accept: str | None, explicit: str | None = None,

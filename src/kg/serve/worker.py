@@ -72,7 +72,10 @@ def main() -> None:
             reply = ("error", "limit", str(exc), "add LIMIT, or narrow the query")
         except Exception as exc:  # reported to the client as a 500; the worker carries on
             reply = ("error", "internal", f"{type(exc).__name__}: {exc}", None)
-        write_frame(out, reply)
+        try:
+            write_frame(out, reply)
+        except BrokenPipeError:  # the server has stopped (or given up on this request): end quietly
+            return
 
 
 if __name__ == "__main__":

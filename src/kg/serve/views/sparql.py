@@ -143,14 +143,12 @@ def service_description(request: Request) -> Response:
                      "accept text/turtle, application/ld+json, application/n-triples or text/html")
     if fmt == neg.HTML:
         return query_page(request, headers={"Vary": "Accept"})
-    endpoint = str(request.url.replace(query=""))
-    cache = request.app.state.cache
-    key = ("sd", endpoint, fmt)
-    if key not in cache:
-        graph = describe_service(request.app.state, endpoint)
-        cache[key] = graph.serialize(format={"ttl": "turtle", "jsonld": "json-ld", "nt": "nt",
-                                             "rdfxml": "xml"}[fmt], encoding="utf-8")
-    return Response(cache[key], headers={"Vary": "Accept"}, media_type=neg.media_type(fmt))
+    # written afresh each time (a few milliseconds): the endpoint's URL comes from the request's
+    # Host, so a cache by URL would grow with every Host a client makes up
+    graph = describe_service(request.app.state, str(request.url.replace(query="")))
+    content = graph.serialize(format={"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdfxml": "xml"}[fmt],
+                              encoding="utf-8")
+    return Response(content, headers={"Vary": "Accept"}, media_type=neg.media_type(fmt))
 
 
 def describe_service(state, endpoint: str) -> Graph:
