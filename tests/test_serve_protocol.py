@@ -278,3 +278,12 @@ def test_the_service_description_is_not_kept_per_host(client):
         r = client.get("/sparql", headers={"accept": "text/turtle", "host": host})
         assert r.status_code == 200 and f"<http://{host}/sparql>".encode() in r.content
     assert client.app.state.cache == before
+
+
+def test_link_alternates_name_the_page_at_its_own_url_and_extension_urls_do_not_vary(client):
+    r = client.get("/id/measure/plan-4-01", headers={"accept": "text/turtle"})
+    assert '</id/measure/plan-4-01.html>; rel="alternate"; type="text/html"' in r.headers["link"]
+    assert "</id/measure/plan-4-01>;" not in r.headers["link"] and r.headers["vary"] == "Accept"
+    for ext in (".ttl", ".html"):
+        fixed = client.get("/id/measure/plan-4-01" + ext)
+        assert fixed.status_code == 200 and "vary" not in fixed.headers, ext

@@ -26,11 +26,10 @@ ALTERNATES = ("ttl", "jsonld", "nt", "rdfxml")
 
 
 def link_header(path: str) -> str:
-    """``Link`` alternates of the resource at ``path``: one per RDF format, and the page."""
-    parts = [f'<{path}{neg.FORMAT_EXTENSIONS[f]}>; rel="alternate"; type="{neg.media_type(f).split(";")[0]}"'
-             for f in ALTERNATES]
-    parts.append(f'<{path}>; rel="alternate"; type="text/html"')
-    return ", ".join(parts)
+    """``Link`` alternates of the resource at ``path``: one per RDF format, and the page (each at
+    its extension URL; the URL without one negotiates)."""
+    return ", ".join(f'<{path}{neg.FORMAT_EXTENSIONS[f]}>; rel="alternate"; type="{neg.media_type(f).split(";")[0]}"'
+                     for f in (*ALTERNATES, neg.HTML))
 
 
 async def resource(request: Request) -> Response:
@@ -72,7 +71,7 @@ async def resource(request: Request) -> Response:
         return render(request, [f"entity-{kind}.html", "entity.html"],
                       {"e": page, "path": path, "formats": ALTERNATES}, headers=headers)
 
-    return await cached_async(request, fmt, make)
+    return await cached_async(request, fmt, make, vary=ext_fmt is None)  # an extension URL does not vary
 
 
 def entity_page(site, data: dict) -> dict:
