@@ -31,6 +31,12 @@ SELECT ?s ?o WHERE {{ ?s a lgdx:Plan . SERVICE <{ESTAT}> {{ ?s ?p ?o }} }}
 COUNCIL = """
 id:org\\/council a lgdx:Organization ; rdfs:label "東大和市議会"@ja , "Higashiyamato City Council"@en .
 """
+# An observation: its listing shows value, unit and date as columns, the number as written.
+OBSERVATION = """
+id:observation\\/pcs a lgdx:Observation ; rdfs:label "学習用端末の台数"@ja , "Pupil devices"@en ;
+    lgdx:value "6594.0"^^xsd:decimal ; lgdx:unit <http://qudt.org/vocab/unit/NUM> ;
+    lgdx:observedOn "2021-03-31"^^xsd:date .
+"""
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,7 @@ def dist(tmp_path_factory):
     for name in ("graph.ttl", "ontology.ttl"):
         shutil.copy(Path(fixtures.serve.HERE) / name, graphs)
     with (graphs / "graph.ttl").open("a", encoding="utf-8") as f:
-        f.write(COUNCIL)
+        f.write(COUNCIL + OBSERVATION)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fixtures.serve, "HERE", graphs)
         return make_dist(tmp_path_factory.mktemp("serve") / "dist")
@@ -217,7 +223,7 @@ def test_plans_come_in_their_own_order(data):
     assert [v for v, _ in found["facets"][plan]] == [BASE + "plan/plan-3", BASE + "plan/plan-4"]
     assert found["items"][0][0] == BASE + "measure/plan-3-01"
     plans = listing(data, [LGDX + "Plan"], [], {})
-    assert [m for m, _ in plans["items"]] == [BASE + "plan/plan-3", BASE + "plan/plan-4"]
+    assert [m for m, _, _ in plans["items"]] == [BASE + "plan/plan-3", BASE + "plan/plan-4"]
 
 
 # --- what the pages show of the above -----------------------------------------------------
@@ -256,3 +262,13 @@ def test_a_query_this_server_refuses_cannot_be_run_from_its_card(client):
 def test_the_licence_is_named(client):
     html = client.get("/", headers={"accept": "text/html"}).text
     assert "公共データ利用規約" in html
+
+
+def test_observation_listing_shows_value_unit_and_date_columns(client):
+    html = client.get("/class/Observation", headers={"accept": "text/html"}).text
+    head = html[html.index("<thead>"):html.index("</thead>")]  # the fixture ontology labels none of them
+    assert head.index(">value<") < head.index(">unit<") < head.index(">observedOn<") < head.index(">indicator<")
+    row = html[html.index("学習用端末の台数"):]
+    row = row[:row.index("</tr>")]
+    assert "6,594" in row and "&quot;6594.0&quot;^^xsd:decimal" in row  # as written, readable
+    assert "2021年3月31日" in row and "個数" in row

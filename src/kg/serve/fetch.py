@@ -218,8 +218,9 @@ def class_counts(data: Data, groups: dict[str, list[str]]) -> dict[str, int]:
 
 
 def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str, str],
-            offset: int = 0, limit: int = 100) -> dict:
-    """Members of ``classes`` matching ``filters`` ({property: value}), with facet counts.
+            offset: int = 0, limit: int = 100, columns: tuple[str, ...] = ()) -> dict:
+    """Members of ``classes`` matching ``filters`` ({property: value}), with facet counts, and the
+    values of ``columns`` (as written, as :func:`term_data`) for the members shown.
 
     ``by_class`` counts the members typed with each class directly, as ``?s a <class>`` does;
     ``total`` counts each member once. Every value in ``filters`` stays among the facet values,
@@ -256,10 +257,16 @@ def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str
         "total": len(members),
         "by_class": by_class,
         "matching": len(matching),
-        "items": [(m, {p: values[m][p] for p in facets}) for m in page],
+        "items": [(m, {p: values[m][p] for p in facets}, _column_values(data, m, columns)) for m in page],
         "facets": counts,
         "labels": labels(data, shown),
     }
+
+
+def _column_values(data: Data, iri: str, columns: tuple[str, ...]) -> dict[str, list[tuple]]:
+    node = ox.NamedNode(iri)
+    return {p: [term_data(_as_written(data, q).object) for q in data.store.quads_for_pattern(node, ox.NamedNode(p), None)]
+            for p in columns}
 
 
 def _facet_order(data: Data, counter: Counter) -> list[tuple[str, int]]:

@@ -87,6 +87,13 @@ FACETS: dict[str, tuple[URIRef, ...]] = {
     "skos:Concept": (SKOS.inScheme,),
 }
 
+#: Value columns of the class listings, after the name: what makes each member a row of data.
+COLUMNS: dict[str, tuple[URIRef, ...]] = {
+    "Observation": (LGDX.value, LGDX.unit, LGDX.observedOn),
+    "Event": (LGDX.occurredOn, LGDX.periodStart, LGDX.periodEnd),
+    "Law": (LGDX.lawNumber,),
+}
+
 #: Media types of the dist files, by extension (the RDF ones from the export table).
 FILE_TYPES = {f.extension: f.media_type for f in FORMATS.values()} | {".json": "application/json"}
 

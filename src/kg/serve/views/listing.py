@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached_async, error, render
-from kg.serve.site import FACETS
+from kg.serve.site import COLUMNS, FACETS
 from kg.serve.views.dataset import with_class_counts
 
 PAGE_SIZE = 100
@@ -64,6 +64,7 @@ async def class_listing(request: Request) -> Response:
             return error(request, 404, f"no class `{name}` in this dataset", "the home page lists the classes")
         info = {"iri": term.iri, "name": name, "count": 0, "labels": term.labels}
     facet_iris = [str(p) for p in FACETS.get(name, ())]
+    column_iris = tuple(str(p) for p in COLUMNS.get(name, ()))
     by_name = {facet_name(p): p for p in facet_iris}
     filters = {}
     for key, value in request.query_params.items():
@@ -74,18 +75,20 @@ async def class_listing(request: Request) -> Response:
     async def make() -> Response:
         try:
             data = await request.app.state.pool.call(
-                "listing", site.subclasses(info["iri"]), facet_iris, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+                "listing", site.subclasses(info["iri"]), facet_iris, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE,
+                column_iris)
         except PoolError as exc:
             return error(request, exc.status, exc.message, exc.fix)
         pager = _pager(request, page, data["matching"], PAGE_SIZE)
         if page > pager["pages"]:
             return _past_the_end(request, pager)
-        return render(request, "class.html", _class_page(request, site, info, facet_iris, filters, pager, data))
+        return render(request, "class.html",
+                      _class_page(request, site, info, facet_iris, column_iris, filters, pager, data))
 
     return await cached_async(request, "html", make, vary=False)
 
 
-def _class_page(request, site, info, facet_iris, filters, pager, data) -> dict:
+def _class_page(request, site, info, facet_iris, column_iris, filters, pager, data) -> dict:
     labels = data["labels"]
     chosen = {facet_name(p): site.compact(v) for p, v in filters.items()}
 
@@ -107,15 +110,18 @@ def _class_page(request, site, info, facet_iris, filters, pager, data) -> dict:
                                         "slug": site.compact(iri)})
         facets.append({"key": key, "iri": prop, "labels": site.term_label(prop), "values": values,
                        "clear": link(**{key: None}) if prop in filters else None})
-    items = [value(iri) | {"facets": [[value(v) for v in vals[p]] for p in facet_iris]}
-             for iri, vals in data["items"]]
+    items = [value(iri) | {"facets": [[value(v) for v in vals[p]] for p in facet_iris],
+                           "columns": [columns[p] for p in column_iris]}
+             for iri, vals, columns in data["items"]]
     by_class = [{"iri": cls, "name": site.class_name(cls), "labels": site.term_label(cls), "count": count,
                  "subclass": cls != info["iri"]} for cls, count in data["by_class"]]
     return {"cls": info, "facets": facets, "items": items, "total": data["total"], "matching": data["matching"],
             "direct": next((c["count"] for c in by_class if not c["subclass"]), 0), "by_class": by_class,
             "count_query": "/query?" + urlencode({"q": _count_query([c["iri"] for c in by_class])}),
             "filtered": bool(filters), "clear_all": request.url.path,
-            "facet_columns": [{"labels": site.term_label(p), "key": facet_name(p)} for p in facet_iris]} | pager
+            "facet_columns": [{"labels": site.term_label(p), "key": facet_name(p)} for p in facet_iris],
+            "value_columns": [{"labels": site.term_label(p), "key": facet_name(p)} for p in column_iris],
+            "labels": labels} | pager
 
 
 def _count_query(classes: list[str]) -> str:
