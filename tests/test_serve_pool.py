@@ -1,6 +1,8 @@
 """The query worker pool on its own: queues, hand-off, time limits, cancellation, worker ends."""
 
 import asyncio
+import select
+import time
 
 import pytest
 
@@ -177,3 +179,21 @@ def test_a_worker_that_cannot_load_the_store_is_a_clear_error(tmp_path):
             await pool.start()
 
     asyncio.run(main())
+
+
+def test_a_worker_killed_with_its_reply_in_the_pipe_takes_no_further_job(config):
+    async def body(pool):
+        worker = next(iter(pool.workers))
+        first = asyncio.ensure_future(query(pool, COUNT))
+        await asyncio.sleep(0)
+        page = asyncio.ensure_future(pool.call("labels", [BASE + "measure/plan-4-01"]))
+        await asyncio.sleep(0)
+        assert pool.pages  # the page waits for the only worker
+        # the reply is written before the worker is stopped, as when a time limit falls just then
+        while not select.select([worker.out], [], [], 0)[0]:
+            time.sleep(0.01)
+        worker.kill(timed_out=True)
+        assert (await first)[0] == "bytes"  # its reply still arrives
+        assert await page  # and the page goes to the fresh worker, not the stopped one
+
+    run(config, body, size=1, timeout=30)

@@ -15,7 +15,7 @@ from kg import dates
 from kg.errors import DateError, KgError, Location, QueryError
 from kg.namespaces import DEFAULT_BASE, PREFIXES
 from kg.rules import RULE_GLOB
-from kg.sparql import dataset_clause, query_form, service_calls, with_bindings
+from kg.sparql import dataset_clause, query_form, service_calls, with_bindings, with_prefixes
 
 HEADER = re.compile(r"^#\s*([\w-]+)\s*:\s*(.*)$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|string|ja|en|integer|decimal|date)"
@@ -147,8 +147,40 @@ def _expand_iri(value: str, base: str) -> str:
 
 # --- safety -------------------------------------------------------------------
 
-#: Only a query that says one of these can call an endpoint or name a dataset.
-_RISKY = re.compile(r"service|from", re.IGNORECASE)
+#: Only a query that says one of these (or escapes one) can call an endpoint or name a dataset.
+_RISKY = re.compile(r"service|from|\\u", re.IGNORECASE)
+
+
+def _parsed_services_and_datasets(text: str) -> tuple[list[str], list[str]]:
+    """SERVICE endpoints and FROM / FROM NAMED IRIs as rdflib's SPARQL parser finds them.
+
+    The project's prefixes that the query uses without declaring are declared for the parse,
+    as :func:`run` gives them to pyoxigraph. A text rdflib cannot parse is refused.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(with_prefixes(text))
+        algebra = translateQuery(parsed).algebra
+    except Exception as exc:  # pyparsing and rdflib raise several types for bad queries
+        raise QueryError(f"malformed query: {exc}", fix="check the SPARQL syntax") from None
+    services: list[str] = []
+
+    def walk(node):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            services.append(str(node.get("term")))
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+
+    walk(algebra)
+    query = parsed[1]
+    clauses = query["datasetClause"] if "datasetClause" in query else []  # CompValue.get is not dict.get
+    return services, [str(clause[k]) for clause in clauses for k in ("default", "named") if k in clause]
 
 
 def service_not_allowed(iri: str) -> QueryError:
@@ -160,18 +192,26 @@ def service_not_allowed(iri: str) -> QueryError:
 def check_query(text: str, allowed_services: frozenset[str] = frozenset()) -> None:
     """Refuse SERVICE to endpoints not allowed, and FROM / FROM NAMED with any IRI.
 
-    The query's tokens are read as pyoxigraph reads them: keywords outside strings, IRIs and
-    comments (pyoxigraph does not decode ``\\u`` escapes outside strings, so none can spell one).
+    Two readings must both find nothing to refuse: the query's tokens (:mod:`kg.sparql`, which
+    names what it refuses as written, and knows an update) and rdflib's SPARQL parser, whose
+    grammar is the standard's; a text rdflib cannot parse is refused. Neither is pyoxigraph's
+    own parser, so each covers what the other might read differently.
     """
     if not _RISKY.search(text):
         return
     query_form(text)  # an update is refused here, whatever it says
-    refused = [call.iri for call in service_calls(text) if call.iri not in allowed_services]
-    if refused:
-        raise service_not_allowed(refused[0])
+    for iri in [call.iri for call in service_calls(text)]:
+        if iri not in allowed_services:
+            raise service_not_allowed(iri)
     clause = dataset_clause(text)
     if clause:
         raise QueryError(f"{clause} is not allowed", fix="query the graph as it is, without FROM / FROM NAMED")
+    services, datasets = _parsed_services_and_datasets(text)
+    refused = [iri for iri in services if iri not in allowed_services]
+    if refused:
+        raise service_not_allowed(refused[0])
+    if datasets:
+        raise QueryError(f"FROM <{datasets[0]}> is not allowed", fix="query the graph as it is, without FROM / FROM NAMED")
 
 
 def malformed(text: str, exc: SyntaxError) -> QueryError:

@@ -68,14 +68,15 @@ class Job:
 class Worker:
     """One child process and its pipes, read by the event loop (no thread, no stream objects).
 
-    It answers one :class:`Job` at a time; ``on_reply(worker, job, payload)`` and
-    ``on_exit(worker, job)`` tell the pool when it is free again or has ended.
+    It answers one :class:`Job` at a time; ``on_reply(worker, job)`` (before the job's future
+    gets the reply) and ``on_exit(worker, job)`` tell the pool when it is free again or has ended.
     """
 
     def __init__(self, process: subprocess.Popen, loop: asyncio.AbstractEventLoop):
         self.process = process
         self.loop = loop
         self.timed_out = False
+        self.killed = False  # ending: a reply still in the pipe is delivered, no new job is taken
         self.buffer = bytearray()
         self.job: Job | None = None
         self.on_reply = self.on_exit = None
@@ -96,6 +97,8 @@ class Worker:
             worker.send(job)
             status, info = pickle.loads(await job.future)
         except (EOFError, BrokenPipeError):
+            worker.kill()
+            await worker.wait()
             worker.close()
             raise PoolError("a query worker could not load the store (its error is above)") from None
         if status != "ready":  # pragma: no cover - the worker only ever answers "ready" first
@@ -144,6 +147,7 @@ class Worker:
             self.on_exit(self, job)
 
     def kill(self, timed_out: bool = False) -> None:
+        self.killed = True
         self.timed_out = self.timed_out or timed_out
         if self.process.poll() is None:
             try:
@@ -216,16 +220,20 @@ class Pool:
         """Give waiting requests to idle workers."""
         while self.idle and (job := self._next_job()) is not None:
             worker = self.idle.pop()
-            self.untrusted_running += job.untrusted
             try:
                 worker.send(job)
-            except OSError:  # the worker has just ended: its end is reported by the read callback
+            except OSError:  # the worker has just ended (its end is reported by the read callback):
+                job.worker = worker.job = None  # the job goes back to the head of its queue
+                (self.queries if job.untrusted else self.pages).appendleft(job)
                 worker.kill()
+                continue
+            self.untrusted_running += job.untrusted
 
     def _replied(self, worker: Worker, job: Job | None) -> None:
         if job is not None:
             self.untrusted_running -= job.untrusted
-        self.idle.append(worker)
+        if not worker.killed:  # a reply that beat its worker's end: the worker takes no more jobs
+            self.idle.append(worker)
         self._dispatch()
 
     def _exited(self, worker: Worker, job: Job | None) -> None:

@@ -47,6 +47,14 @@ def watch_parent(interval: float = 0.5) -> None:
 
 
 def main() -> None:
+    """Answer the server until it closes the pipe or goes away (then quietly: it stopped this worker)."""
+    try:
+        serve()
+    except BrokenPipeError:
+        pass
+
+
+def serve() -> None:
     """Load the store named by the first frame, then answer requests until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     watch_parent()
@@ -72,10 +80,7 @@ def main() -> None:
             reply = ("error", "limit", str(exc), "add LIMIT, or narrow the query")
         except Exception as exc:  # reported to the client as a 500; the worker carries on
             reply = ("error", "internal", f"{type(exc).__name__}: {exc}", None)
-        try:
-            write_frame(out, reply)
-        except BrokenPipeError:  # the server has stopped (or given up on this request): end quietly
-            return
+        write_frame(out, reply)
 
 
 if __name__ == "__main__":
