@@ -54,6 +54,7 @@ def test_catalog_describes_each_dump_with_size_and_checksum(mini_project, tmp_pa
         assert seen[name] == (len(content), hashlib.sha256(content).hexdigest())
     (triples,) = catalog.objects(None, VOID.triples)
     assert int(triples) == len(Graph().parse(out / "kg.nt"))
+    assert "@prefix spdx: <http://spdx.org/rdf/terms#>" in (out / "catalog.ttl").read_text(encoding="utf-8")
 
 
 def test_build_with_another_base_moves_every_iri(mini_project, tmp_path):

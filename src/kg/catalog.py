@@ -47,6 +47,7 @@ def catalog_graph(graph: Graph, dumps: list[Dump], base: str = DEFAULT_BASE,
     from kg.export import dataset_iri
 
     g = bind(Graph())
+    g.bind("spdx", SPDX)
     dataset = dataset_iri(base)
     root = site_root(base)
     catalog = URIRef(f"{root}catalog")
