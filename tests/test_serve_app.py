@@ -3,17 +3,12 @@
 import json
 import threading
 import time
-import warnings
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # the test client's notice about its HTTP library
-    from starlette.testclient import TestClient
-
-from fixtures.serve import QUERIES, make_dist
+from fixtures.serve import QUERIES, TestClient, make_dist
 from kg.serve.app import ROUTES, create_app
 from kg.serve.config import Settings
 

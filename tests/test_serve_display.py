@@ -2,16 +2,11 @@
 
 import re
 import shutil
-import warnings
 from pathlib import Path
 
 import pytest
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # the test client's notice about its HTTP library
-    from starlette.testclient import TestClient
-
-from fixtures.serve import QUERIES, make_dist
+from fixtures.serve import QUERIES, TestClient, make_dist
 from kg.serve.app import create_app
 from kg.serve.config import Settings
 from kg.serve.templating import linkable, readable

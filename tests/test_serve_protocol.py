@@ -1,17 +1,12 @@
 """HTTP and SPARQL Protocol details of the server: conditional requests, negotiation, headers, parameters."""
 
 import re
-import warnings
 from pathlib import Path
 
 import pytest
 from rdflib import OWL, URIRef
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # the test client's notice about its HTTP library
-    from starlette.testclient import TestClient
-
-from fixtures.serve import QUERIES, make_dist
+from fixtures.serve import QUERIES, TestClient, make_dist
 from kg.namespaces import ONTOLOGY_IRI
 from kg.serve import negotiation as neg
 from kg.serve.app import create_app
