@@ -1,29 +1,30 @@
-"""``kg build``: data → validated graph → every published file, replaced atomically."""
+"""``kg build``: data → store → rules → validation → every published file, replaced atomically."""
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
-from kg.catalog import Dump, catalog_graph
+from kg.catalog import Dump, FileDump, Statistics, catalog_graph
 from kg.errors import ViolationsError
-from kg.export import FORMATS, dump_context, frame_names, framed, load_frame, serialize
+from kg.export import FORMATS, dump_context
+from kg.framing import Compactor, Framer, load_frames, write_document
+from kg.load import data_files
 from kg.namespaces import DEFAULT_BASE, rebase
+from kg.progress import Progress
 from kg.project import Project
 from kg.report import Report
+from kg.rules import run_rules
+from kg.store import load_data, subjects, turtle, write_ntriples, write_turtle
 
-#: The dumps of the whole graph, by file name and format.
-DUMPS = {"kg.ttl": "ttl", "kg.nt": "nt", "kg.jsonld": "jsonld"}
+JSONLD = FORMATS["jsonld"].media_type
+SCHEMA = "application/schema+json"
 
 
 @dataclass
@@ -37,75 +38,110 @@ class BuildResult:
 
 
 def build(project: Project, out: Path, base: str = DEFAULT_BASE,
-          log: Callable[[str], None] = lambda _: None, engine: str = "fast") -> BuildResult:
+          log: Callable[[str], None] = lambda _: None, engine: str = "fast",
+          progress: Progress | None = None) -> BuildResult:
     """Load, validate and write everything to ``out``; on violations write nothing."""
-    loaded = project.load()
-    log(f"loaded {len(loaded.graph)} triples from {project.data_dir}")
-    graph = rebase(loaded.graph, base)
-    frames_dir = project.ontology_dir / "frames"
-    names = frame_names(frames_dir)
-    # Framing (PyLD) is the slowest part of rendering: two forked processes frame while this
-    # one validates; their work is thrown away if validation fails.
-    with _forked(framed_dumps, [(graph, frames_dir, names[i::2]) for i in range(2)]) as pending:
-        report = project.validate(loaded, engine)
-        log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
-        if not report.conforms:
-            raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
-        dumps = render(project, graph, base) + [d for part in pending() for d in part]
-    catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
-    dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
-    log(f"serialised {len(dumps)} files")
-    write_atomically(out, {d.name: d.content for d in dumps})
-    log(f"wrote {len(dumps)} files to {out}")
-    return BuildResult(out, [d.name for d in dumps], len(loaded.graph), report)
+    progress = progress or Progress(False)
+    with progress.stage("load") as stage:
+        fast, index = load_data(data_files(project.data_dir), project.classes())
+        stage.count = len(fast)
+    log(f"loaded {len(fast)} triples from {project.data_dir}")
+    with progress.stage("rules") as stage:
+        stage.count = fast.add(run_rules(fast.store, project.queries_dir))
+    with progress.stage("validate") as stage:
+        report = _validate(project, fast, index, engine)
+        stage.count, stage.unit = len(report.results), "results"
+    log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    if not report.conforms:
+        raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
+    with staged(out) as folder:
+        with progress.stage("N-Triples") as stage:
+            triples = stage.count = write_ntriples(fast, folder / "kg.nt", base)
+        del fast  # the rest reads kg.nt: let the store go
+        dumps = render(project, folder, base, progress)
+        log(f"wrote {len(dumps)} files to {out}")
+    return BuildResult(out, [d.name for d in dumps], triples, report)
 
 
-def render(project: Project, graph: Graph, base: str) -> list[Dump]:
-    """The dumps of ``graph`` (IRIs already under ``base``), ontology, shapes and context."""
-    dumps = [Dump(name, FORMATS[fmt].media_type, serialize(graph, fmt, base)) for name, fmt in DUMPS.items()]
-    dumps.append(Dump("ontology.ttl", "text/turtle", serialize(rebase(project.ontology, base), "ttl")))
-    dumps.append(Dump("shapes.ttl", "text/turtle", serialize(rebase(project.shapes, base), "ttl")))
-    dumps.append(Dump("context.jsonld", "application/ld+json", _json(dump_context())))
-    return dumps
+def _validate(project: Project, fast, index, engine: str) -> Report:
+    if engine == "fast":
+        from kg.fastvalidate import validate
+
+        return validate(fast, project.shapes, project.ontology, index)
+    from rdflib import Graph
+
+    from kg.oxterms import to_rdflib
+    from kg.validate import validate  # pySHACL, the reference, reads an rdflib graph
+
+    graph = Graph()
+    for t in fast.triples():
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return validate(graph, project.shapes, project.ontology, index)
 
 
-def framed_dumps(graph: Graph, frames_dir: Path, names: list[str]) -> list[Dump]:
-    """The frames ``names`` and the framed dump of ``graph`` for each."""
-    dumps = []
-    for name in names:
-        frame = load_frame(frames_dir, name)
-        dumps.append(Dump(f"frames/{name}.frame.jsonld", "application/ld+json", _json(frame)))
-        dumps.append(Dump(f"kg-{name}.framed.jsonld", "application/ld+json", framed(graph, frame)))
-    return dumps
+def render(project: Project, folder: Path, base: str, progress: Progress) -> list[Dump | FileDump]:
+    """Every file beside ``folder/kg.nt``: Turtle, JSON-LD, framed dumps and their schemas,
+    ontology, shapes, context and the catalogue describing them."""
+    from kg.framed_schema import frame_schema
+
+    with progress.stage("Turtle"):
+        write_turtle(folder / "kg.nt", folder / "kg.ttl", base)
+    context = dump_context()
+    compactor = Compactor(context, base)
+    frames = load_frames(project.ontology_dir / "frames", compactor)
+    framer, stats = Framer(frames, compactor), Statistics()
+    with progress.stage("JSON-LD") as stage, (folder / "kg.jsonld").open("w", encoding="utf-8") as handle:
+        write_document(context, _nodes(folder / "kg.nt", compactor, framer, stats), handle)
+        stage.count, stage.unit = stats.subjects, "nodes"
+    files = [FileDump.of(folder, "kg.ttl", FORMATS["ttl"].media_type),
+             FileDump.of(folder, "kg.nt", FORMATS["nt"].media_type),
+             FileDump.of(folder, "kg.jsonld", JSONLD)]
+    framed_docs = []
+    with progress.stage("framed") as stage:
+        for frame in frames:
+            name = f"kg-{frame.name}.framed.jsonld"
+            with (folder / name).open("w", encoding="utf-8") as handle:
+                framer.write(frame, context, handle)
+            files.append(FileDump.of(folder, name, JSONLD))
+            framed_docs += [
+                Dump(f"kg-{frame.name}.framed.schema.json", SCHEMA, _json(frame_schema(frame, context, base))),
+                Dump(f"frames/{frame.name}.frame.jsonld", JSONLD, _json(frame.document)),
+            ]
+        stage.count, stage.unit = sum(len(r) for r in framer.records.values()), "records"
+    docs = [
+        Dump("ontology.ttl", "text/turtle", turtle(rebase(project.ontology, base), base)),
+        Dump("shapes.ttl", "text/turtle", turtle(rebase(project.shapes, base), base)),
+        Dump("context.jsonld", JSONLD, _json(context)),
+        *framed_docs,
+    ]
+    dumps = files + docs
+    published = [d for d in dumps if not d.name.startswith("frames/")]
+    catalog = Dump("catalog.ttl", "text/turtle", turtle(catalog_graph(stats, published, base), base))
+    for doc in [*docs, catalog]:
+        path = folder / doc.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(doc.content)
+    return [*dumps, catalog]
+
+
+def _nodes(ntriples: Path, compactor: Compactor, framer: Framer, stats: Statistics) -> Iterator[dict]:
+    """Each subject of the sorted ``ntriples`` compacted, handed to the framer and counted."""
+    for subject, pairs in subjects(ntriples):
+        node = compactor.node(subject, pairs)
+        framer.add(node)
+        stats.add(node["id"], [(p.value, o.value) for p, o in pairs])
+        yield node
 
 
 @contextmanager
-def _forked(function, calls: list[tuple]):
-    """Run ``function(*args)`` for each of ``calls`` in forked processes; yield a call that
-    waits for their results, in order. Where fork is not available they run here, when asked."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: [function(*args) for args in calls]
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(calls), mp_context=context) as pool:
-        futures = [pool.submit(function, *args) for args in calls]
-        try:
-            yield lambda: [f.result() for f in futures]
-        finally:
-            for future in futures:
-                future.cancel()
-
-
-def write_atomically(out: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder ``out`` with ``files`` in one step: readers see old or new, never half."""
+def staged(out: Path) -> Iterator[Path]:
+    """A new folder to write into that replaces ``out`` in one step when the block ends
+    without error: readers see the old folder or the new one, never half of it."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        for name, content in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        yield staging
         old = None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -116,6 +152,15 @@ def write_atomically(out: Path, files: dict[str, bytes]) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomically(out: Path, files: dict[str, bytes]) -> None:
+    """Replace the folder ``out`` with ``files`` in one step: readers see old or new, never half."""
+    with staged(out) as staging:
+        for name, content in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
 
 
 def write_file_atomically(path: Path, content: bytes) -> None:
@@ -133,4 +178,3 @@ def write_file_atomically(path: Path, content: bytes) -> None:
 
 def _json(data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID, XSD
@@ -35,15 +36,68 @@ class Dump:
     media_type: str
     content: bytes
 
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileDump:
+    """A file the build wrote straight to disk: name, media type, size and SHA-256."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, folder: Path, name: str, media_type: str) -> FileDump:
+        with (folder / name).open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return cls(name, media_type, (folder / name).stat().st_size, digest)
+
+
+@dataclass
+class Statistics:
+    """What VoID says of a graph: counts, classes with an example each, vocabularies."""
+
+    triples: int = 0
+    subjects: int = 0
+    properties: set = field(default_factory=set)
+    classes: Counter = field(default_factory=Counter)
+    examples: dict = field(default_factory=dict)
+
+    def add(self, subject: str, pairs: list[tuple[str, str]]) -> None:
+        """Count one subject with its (predicate, object) IRIs (objects of rdf:type are its classes)."""
+        self.subjects += 1
+        self.triples += len(pairs)
+        for p, o in pairs:
+            self.properties.add(p)
+            if p == str(RDF.type):
+                self.classes[o] += 1
+                if o.startswith(ONTOLOGY_IRI) and not subject.startswith("_:") and (o not in self.examples or subject < self.examples[o]):
+                    self.examples[o] = subject
+
+    @classmethod
+    def of(cls, graph: Graph) -> Statistics:
+        stats = cls()
+        for subject in set(graph.subjects()):
+            stats.add(str(subject), [(str(p), str(o)) for p, o in graph.predicate_objects(subject)])
+        return stats
+
 
 def site_root(base: str) -> str:
     """Where the published files live: the instance base without its ``id/`` segment."""
     return base[: -len("id/")] if base.endswith("/id/") else base
 
 
-def catalog_graph(graph: Graph, dumps: list[Dump], base: str = DEFAULT_BASE,
+def catalog_graph(graph: Graph | Statistics, dumps: list[Dump | FileDump], base: str = DEFAULT_BASE,
                   issued: date | None = None) -> Graph:
-    """DCAT and VoID describing ``graph`` and its ``dumps``."""
+    """DCAT and VoID describing ``graph`` (or its statistics) and its ``dumps``."""
     from kg.export import dataset_iri
 
     g = bind(Graph())
@@ -78,39 +132,37 @@ def catalog_graph(graph: Graph, dumps: list[Dump], base: str = DEFAULT_BASE,
         g.add((dist, DCTERMS.title, Literal(dump.name)))
         g.add((dist, DCAT.downloadURL, dist))
         g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
-        g.add((dist, DCAT.byteSize, Literal(len(dump.content), datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, LICENSE))
         checksum = BNode()
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(dump.content).hexdigest(), datatype=XSD.hexBinary)))
+        g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
         if dump.media_type in ("text/turtle", "application/n-triples"):
             g.add((dataset, VOID.dataDump, dist))
 
-    _void_statistics(g, dataset, graph)
+    _void_statistics(g, dataset, graph if isinstance(graph, Statistics) else Statistics.of(graph))
     return g
 
 
-def _void_statistics(g: Graph, dataset: URIRef, graph: Graph) -> None:
-    g.add((dataset, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    g.add((dataset, VOID.distinctSubjects, Literal(len(set(graph.subjects())), datatype=XSD.integer)))
-    g.add((dataset, VOID.properties, Literal(len(set(graph.predicates())), datatype=XSD.integer)))
-    classes = Counter(o for o in graph.objects(None, RDF.type))
-    g.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    for cls, count in sorted(classes.items()):
+def _void_statistics(g: Graph, dataset: URIRef, stats: Statistics) -> None:
+    g.add((dataset, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    g.add((dataset, VOID.distinctSubjects, Literal(stats.subjects, datatype=XSD.integer)))
+    g.add((dataset, VOID.properties, Literal(len(stats.properties), datatype=XSD.integer)))
+    g.add((dataset, VOID.classes, Literal(len(stats.classes), datatype=XSD.integer)))
+    for cls, count in sorted(stats.classes.items()):
         part = BNode()
         g.add((dataset, VOID.classPartition, part))
-        g.add((part, VOID["class"], cls))
+        g.add((part, VOID["class"], URIRef(cls)))
         g.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
-        if str(cls).startswith(ONTOLOGY_IRI):
-            g.add((dataset, VOID.exampleResource, min(graph.subjects(RDF.type, cls))))
-    vocabularies = {_namespace(p) for p in graph.predicates()} | {_namespace(c) for c in classes}
+        if cls in stats.examples:
+            g.add((dataset, VOID.exampleResource, URIRef(stats.examples[cls])))
+    vocabularies = {_namespace(p) for p in stats.properties} | {_namespace(c) for c in stats.classes}
     for vocab in sorted(vocabularies):
         g.add((dataset, VOID.vocabulary, URIRef(vocab)))
 
 
-def _namespace(value: URIRef) -> str:
-    text = str(value)
+def _namespace(text: str) -> str:
     cut = max(text.rfind("#"), text.rfind("/"))
     return text[: cut + 1]

@@ -89,25 +89,32 @@ def engine_option(default: str):
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder to write the published files to (replaced as a whole).")
 @engine_option("fast")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print every stage with its count and rate, and the peak memory, even when not on a terminal.")
 @pass_ctx
-def build(c: Context, out: Path, engine: str):
+def build(c: Context, out: Path, engine: str, verbose: bool):
     """Validate the data and write the dumps, context, frames, ontology, shapes and catalogue.
 
-    On any violation the report is printed, the command exits 1 and OUT is left as it was.
+    On a terminal each stage prints a line with its count and rate (-q: none). On any
+    violation the report is printed, the command exits 1 and OUT is left as it was.
     """
     from kg.build import build as run_build
     from kg.errors import ViolationsError
+    from kg.progress import Progress, peak_memory_mib
     from kg.validate import report_text
 
     started = time.perf_counter()
+    progress = Progress.for_terminal(c.quiet, verbose)
     try:
-        result = run_build(c.project, out, c.base, log=c.log, engine=engine)
+        result = run_build(c.project, out, c.base, log=c.log, engine=engine, progress=progress)
     except ViolationsError as exc:
         click.echo(report_text(exc.report), err=True, nl=False)
         fail(exc)
     if result.report.warnings:
         c.log(f"{len(result.report.warnings)} warning(s): `kg validate` shows them")
     c.log(f"built {result.triples} triples into {result.out} in {time.perf_counter() - started:.2f} s")
+    if verbose:
+        click.echo(f"peak memory {peak_memory_mib():,.0f} MiB", err=True)
 
 
 @main.command()
@@ -360,17 +367,11 @@ def remote_endpoint(url: str, user: str | None, password_env: str | None, auth: 
 def export(c: Context, fmt: str, frame: str | None, output: Path | None):
     """Print or write the whole graph in one serialisation (without validating it)."""
     from kg.build import write_file_atomically
-    from kg.export import framed, load_frame, serialize
-    from kg.namespaces import rebase
+    from kg.export import export as run_export
 
     if frame and fmt != "jsonld":
         raise click.UsageError("--frame needs --format jsonld")
-    project = c.project
-    graph = rebase(project.load().graph, c.base)
-    if frame:
-        content = framed(graph, load_frame(project.ontology_dir / "frames", frame))
-    else:
-        content = serialize(graph, fmt, c.base)
+    content = run_export(c.project, fmt, frame, c.base)
     if output is None:
         sys.stdout.buffer.write(content)
     else:

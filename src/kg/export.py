@@ -1,4 +1,4 @@
-"""Graphs → bytes: the dump formats, the JSON-LD context and framed JSON-LD."""
+"""Graphs → bytes: the dump formats, the JSON-LD context, the frames and ``kg export``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.errors import KgError, LoadError, Location
-from kg.namespaces import DEFAULT_BASE, LGDX, bind
-from kg.terms import context
+from kg.namespaces import DEFAULT_BASE, bind
+from kg.terms import TERMS, context
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,28 @@ def dataset_iri(base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base}dataset/kg")
 
 
+#: Terms for the properties the build derives or writes itself (the data files do not take them).
+PUBLISHED_TERMS = {
+    "identifier": {"@id": "dcterms:identifier"},
+    "prefLabel": {"@id": "skos:prefLabel", "@container": "@language"},
+    "hasTopConcept": {"@id": "skos:hasTopConcept", "@type": "@id", "@container": "@set"},
+}
+
+
 def dump_context() -> dict:
-    """The published JSON-LD context: the data files' context with full IRIs for ids."""
-    ctx = context()
-    ctx["@context"].pop("@base")
-    return ctx
+    """The published JSON-LD context: the data files' context with full IRIs for ids.
+
+    Every key has one JSON shape: ``type`` and many-valued terms are always lists (a
+    language map of a many-valued term holds a list per language), the others one value.
+    """
+    ctx = context()["@context"]
+    ctx.pop("@base")
+    ctx["type"] = {"@id": "@type", "@container": "@set"}
+    for term in TERMS.values():
+        if term.many and term.kind == "lang":
+            ctx[term.name]["@container"] = ["@language", "@set"]
+    ctx.update(PUBLISHED_TERMS)
+    return {"@context": ctx}
 
 
 def serialize(graph: Graph, fmt: str, base: str = DEFAULT_BASE) -> bytes:
@@ -79,33 +96,50 @@ def load_frame(frames_dir: Path, name: str) -> dict:
         raise LoadError(f"malformed JSON: {exc.msg}", Location(str(path), exc.lineno), "fix the frame") from None
 
 
-def framed(graph: Graph, frame: dict) -> bytes:
-    """``graph`` framed by ``frame`` and compacted with the published context: plain JSON."""
-    from pyld import jsonld  # only framing needs a full JSON-LD processor
+def export(project, fmt: str, frame: str | None = None, base: str = DEFAULT_BASE) -> bytes:
+    """The project's graph with its derived triples (not validated) in ``fmt`` (a key of
+    ``FORMATS``), or with ``frame`` the framed dump of that class, written as ``kg build`` does."""
+    import io
+    import tempfile
 
-    expanded = json.loads(_frame_input(graph, frame).serialize(format="json-ld"))
-    doc = dict(frame)
-    doc["@context"] = dump_context()["@context"]
-    result = jsonld.frame(expanded, doc, {"omitGraph": False, "embed": "@once"})
-    return _json(result)
+    import pyoxigraph as ox
 
+    from kg.framing import Compactor, Framer, load_frames, write_document
+    from kg.load import data_files
+    from kg.rules import run_rules
+    from kg.store import load_data, prefixes, subjects, write_ntriples
 
-def _frame_input(graph: Graph, frame: dict) -> Graph:
-    """The part of ``graph`` a frame can reach: its class's nodes and what they link to.
-
-    Framing cost grows fast with the input, so the processor gets only these triples.
-    """
-    from rdflib import RDF
-
-    types = frame.get("@type", [])
-    nodes = {s for t in (types if isinstance(types, list) else [types])
-             for s in graph.subjects(RDF.type, URIRef(str(LGDX) + t))}
-    linked = {o for n in nodes for o in graph.objects(n) if isinstance(o, URIRef)}
-    part = Graph()
-    for node in nodes | linked:
-        for p, o in graph.predicate_objects(node):
-            part.add((node, p, o))
-    return part
+    frames_dir = project.ontology_dir / "frames"
+    if frame is not None:
+        load_frame(frames_dir, frame)  # an unknown frame is an error before any work
+    fast, _ = load_data(data_files(project.data_dir), project.classes())
+    fast.add(run_rules(fast.store, project.queries_dir))
+    with tempfile.TemporaryDirectory() as tmp:
+        ntriples = Path(tmp) / "kg.nt"
+        write_ntriples(fast, ntriples, base)
+        del fast
+        if frame is None and fmt == "nt":
+            return ntriples.read_bytes()
+        if frame is None and fmt != "jsonld":
+            triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+            if fmt == "nq":
+                graph = ox.NamedNode(str(dataset_iri(base)))
+                return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
+                                    format=ox.RdfFormat.N_QUADS)
+            kind = ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.RDF_XML
+            return ox.serialize(triples, format=kind, prefixes=prefixes(base))
+        context = dump_context()
+        compactor = Compactor(context, base)
+        handle = io.StringIO()
+        if frame is None:
+            write_document(context, (compactor.node(s, pairs) for s, pairs in subjects(ntriples)), handle)
+        else:
+            (chosen,) = load_frames(frames_dir, compactor, [frame])
+            framer = Framer([chosen], compactor)
+            for s, pairs in subjects(ntriples):
+                framer.add(compactor.node(s, pairs))
+            framer.write(chosen, context, handle)
+        return handle.getvalue().encode("utf-8")
 
 
 def _json(data) -> bytes:

@@ -232,9 +232,9 @@ def load_paths(paths: list[Path], known_classes: set[URIRef] | None = None) -> L
 
 
 def data_files(folder: Path) -> list[Path]:
-    """The data files below ``folder``, in a stable order."""
+    """The data and RDF files below ``folder``, in a stable order."""
     found = [p for p in folder.rglob("*") if p.is_file() and p.name not in SKIPPED_NAMES
-             and p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES)]
+             and (p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES) or p.suffix in RDF_FORMATS)]
     return sorted(_readable(p) for p in found)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rdflib import Graph
@@ -41,3 +42,47 @@ def apply_rules(graph: Graph, queries_dir: Path) -> int:
             store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return len(graph) - before
+
+
+#: Where each rule's new triples are gathered before they join the default graph.
+DERIVED_GRAPH = "urn:x-kg:derived"
+_CONSTRUCT = re.compile(r"\bCONSTRUCT\s*\{", re.IGNORECASE)
+_COMMENT = re.compile(r"(?m)^[ \t]*#[^\n]*")
+_MODIFIERS = re.compile(r"\b(LIMIT|OFFSET|ORDER\s+BY)\b", re.IGNORECASE)
+
+
+def as_update(text: str, where: Location) -> str:
+    """A rule ``CONSTRUCT { T } WHERE { P }`` as the update ``INSERT { GRAPH <derived> { T } } WHERE { P }``."""
+    code = _COMMENT.sub(lambda m: " " * len(m.group()), text)  # same offsets, comments blanked
+    start = _CONSTRUCT.search(code)
+    if start is None or _MODIFIERS.search(code):
+        raise QueryError("a rule is `CONSTRUCT { TEMPLATE } WHERE { PATTERN }`", where,
+                         "write the template in braces after CONSTRUCT, without LIMIT, OFFSET or ORDER BY")
+    depth, end = 0, start.end() - 1
+    for end in range(start.end() - 1, len(text)):
+        depth += {"{": 1, "}": -1}.get(code[end], 0)
+        if depth == 0:
+            break
+    template = text[start.end():end]
+    return f"{text[:start.start()]}INSERT {{ GRAPH <{DERIVED_GRAPH}> {{{template}}} }}{text[end + 1:]}"
+
+
+def run_rules(store, queries_dir: Path) -> list:
+    """Run each rule as SPARQL Update on the pyoxigraph ``store`` (its default graph); return
+    the triples the rules added, in rule order. Each rule sees what the rules before it derived."""
+    import pyoxigraph as ox
+
+    derived = ox.NamedNode(DERIVED_GRAPH)
+    added = []
+    for path in rule_files(queries_dir):
+        where = Location(str(path))
+        try:
+            store.update(as_update(path.read_text(encoding="utf-8"), where))
+        except (SyntaxError, OSError) as exc:
+            raise QueryError(f"rule cannot run: {exc}", where, "fix the query") from None
+        new = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, derived)
+               if ox.Quad(q.subject, q.predicate, q.object) not in store]
+        store.clear_graph(derived)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in new)
+        added += new
+    return added

@@ -1,0 +1,137 @@
+"""The build's graph in the embedded store (pyoxigraph), and the dumps written from it.
+
+YAML and CSV files become triples through ``kg.load`` (which keeps the ``file:line`` of
+every node for reports); Turtle, N-Triples, N-Quads and TriG files go straight into the
+store with its bulk loader; JSON-LD and RDF/XML files through ``kg.load``'s reader. No
+file makes kg fetch anything: a JSON-LD file naming a remote ``@context`` is refused.
+
+The dumps are written from the triples as the files wrote them (the store keeps numbers
+by value: ``"1"^^xsd:positiveInteger`` would come back as ``xsd:integer``), in one order:
+N-Triples sorted and without repeats, Turtle from that file, so that a subject's
+statements stand together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from itertools import groupby
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import fastvalidate
+from kg.errors import LoadError, Location
+from kg.load import TABLE_SUFFIXES, SourceIndex, load_paths
+from kg.namespaces import DEFAULT_BASE, PREFIXES
+from kg.oxterms import to_ox_triple
+
+#: RDF files the store's bulk loader reads.
+BULK_SUFFIXES = (".ttl", ".nt", ".nq", ".trig")
+JSONLD_SUFFIXES = (".jsonld", ".json")
+
+
+def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, SourceIndex]:
+    """The data files in a new store, with the place of every YAML/CSV node."""
+    bulk = [p for p in paths if p.suffix in BULK_SUFFIXES and not p.name.endswith(TABLE_SUFFIXES)]
+    others = [p for p in paths if p not in bulk]
+    for path in others:
+        if path.suffix in JSONLD_SUFFIXES:
+            refuse_remote_context(path)
+    fast = fastvalidate.load_files(bulk)
+    loaded = load_paths(others, classes)
+    fast.add(to_ox_triple(t) for t in loaded.graph)
+    return fast, loaded.index
+
+
+def refuse_remote_context(path: Path) -> None:
+    """Raise if the JSON-LD file ``path`` names a context by URL (or ``@import``s one)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return  # the reader reports what is wrong with the file itself
+    url = _remote_context(doc)
+    if url is not None:
+        raise LoadError(f"the JSON-LD names the context `{url}` by URL, and kg fetches nothing", Location(str(path)),
+                        "inline the context: replace the URL in \"@context\" with the object the URL serves "
+                        "(its \"@context\" value), then load the file again")
+
+
+def _remote_context(value) -> str | None:
+    if isinstance(value, list):
+        return next((url for url in map(_remote_context, value) if url is not None), None)
+    if not isinstance(value, dict):
+        return None
+    for key, item in value.items():
+        if key in ("@context", "@import"):
+            found = _context_url(item)
+        else:
+            found = _remote_context(item)
+        if found is not None:
+            return found
+    return None
+
+
+def _context_url(context) -> str | None:
+    if isinstance(context, str):
+        return context
+    if isinstance(context, list):
+        return next((url for url in map(_context_url, context) if url is not None), None)
+    if isinstance(context, dict):
+        if isinstance(context.get("@import"), str):
+            return context["@import"]
+        return _remote_context({k: v for k, v in context.items() if k != "@import"})
+    return None
+
+
+# --- dumps ----------------------------------------------------------------------------
+
+def write_ntriples(fast: fastvalidate.FastGraph, path: Path, base: str = DEFAULT_BASE) -> int:
+    """The triples as written, sorted and without repeats, to ``path``; return their number."""
+    triples = fast.triples()
+    if base != DEFAULT_BASE:
+        triples = (ox.Triple(_rebase(t.subject, base), t.predicate, _rebase(t.object, base)) for t in triples)
+    lines = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines()
+    lines.sort()
+    count = 0
+    with path.open("wb") as handle:
+        previous = None
+        for line in lines:
+            if line != previous and line:
+                handle.write(line + b"\n")
+                count += 1
+            previous = line
+    return count
+
+
+def _rebase(term, base: str):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE):
+        return ox.NamedNode(base + term.value[len(DEFAULT_BASE):])
+    return term
+
+
+def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The project's prefixes for Turtle, ``id:`` under the build's base."""
+    return {p: (base if p == "id" else str(ns)) for p, ns in PREFIXES.items()}
+
+
+def write_turtle(ntriples: Path, path: Path, base: str = DEFAULT_BASE) -> None:
+    """The sorted N-Triples file ``ntriples`` as Turtle, with the project's prefixes."""
+    ox.serialize(ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES), output=str(path),
+                 format=ox.RdfFormat.TURTLE, prefixes=prefixes(base))
+
+
+def turtle(graph, base: str = DEFAULT_BASE) -> bytes:
+    """A small rdflib graph (ontology, shapes, catalogue) as Turtle written by pyoxigraph,
+    with the project's prefixes and those bound on the graph."""
+    triples = sorted((to_ox_triple(t) for t in graph), key=lambda t: (str(t.subject), str(t.predicate)))
+    bound = {p: str(ns) for p, ns in graph.namespaces() if p}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**bound, **prefixes(base)})
+
+
+def subjects(ntriples: Path) -> Iterator[tuple[object, list[tuple]]]:
+    """The sorted N-Triples file ``ntriples``, one subject at a time with its (predicate, object) pairs."""
+    triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    for subject, group in groupby(triples, key=lambda t: t.subject):
+        yield subject, [(t.predicate, t.object) for t in group]
+
