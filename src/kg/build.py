@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,36 +48,47 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         stage.count = len(fast)
     log(f"loaded {len(fast)} triples from {project.data_dir}")
     with progress.stage("rules") as stage:
-        stage.count = fast.add(run_rules(fast.store, project.queries_dir))
-    with progress.stage("validate") as stage:
-        report = _validate(project, fast, index, engine)
-        stage.count, stage.unit = len(report.results), "results"
-    log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
-    if not report.conforms:
-        raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
-    with staged(out) as folder:
+        derived = run_rules(fast.store, project.queries_dir)
+        fast.add(derived)
+        stage.count = len(derived)
+    with staged(out) as folder, ThreadPoolExecutor(1) as pool:
+        # the checks run on the store in a thread (pyoxigraph lets go of the GIL while it
+        # queries) while this one writes the files; they are published only if the data conforms
+        checking = pool.submit(_validate, fast, index, project.shapes, project.ontology, engine, progress)
         with progress.stage("N-Triples") as stage:
             triples = stage.count = write_ntriples(fast, folder / "kg.nt", base)
-        del fast  # the rest reads kg.nt: let the store go
         dumps = render(project, folder, base, progress)
+        report = checking.result()
+        log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+        if not report.conforms:
+            raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
         log(f"wrote {len(dumps)} files to {out}")
     return BuildResult(out, [d.name for d in dumps], triples, report)
 
 
-def _validate(project: Project, fast, index, engine: str) -> Report:
-    if engine == "fast":
-        from kg.fastvalidate import validate
+def _validate(fast, index, shapes, ontology, engine: str, progress: Progress) -> Report:
+    with progress.stage("validate") as stage:
+        if engine == "fast":
+            from kg.fastvalidate import validate
 
-        return validate(fast, project.shapes, project.ontology, index)
+            report = validate(fast, shapes, ontology, index)
+        else:
+            report = _pyshacl(fast, index, shapes, ontology)
+        stage.count, stage.unit = len(report.results), "results"
+    return report
+
+
+def _pyshacl(fast, index, shapes, ontology) -> Report:
+    """The reference validator, which reads an rdflib graph."""
     from rdflib import Graph
 
     from kg.oxterms import to_rdflib
-    from kg.validate import validate  # pySHACL, the reference, reads an rdflib graph
+    from kg.validate import validate
 
     graph = Graph()
     for t in fast.triples():
         graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return validate(graph, project.shapes, project.ontology, index)
+    return validate(graph, shapes, ontology, index)
 
 
 def render(project: Project, folder: Path, base: str, progress: Progress) -> list[Dump | FileDump]:
@@ -129,7 +141,7 @@ def _nodes(ntriples: Path, compactor: Compactor, framer: Framer, stats: Statisti
     for subject, pairs in subjects(ntriples):
         node = compactor.node(subject, pairs)
         framer.add(node)
-        stats.add(node["id"], [(p.value, o.value) for p, o in pairs])
+        stats.add(node["id"], pairs)
         yield node
 
 

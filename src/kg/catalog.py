@@ -14,6 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID, XSD
 from kg import __version__
 from kg.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, SPDX, bind
 
+RDF_TYPE = str(RDF.type)
 LICENSE = URIRef("https://www.digital.go.jp/resources/open_data/public_data_license_v1.0")
 TITLE = {
     "ja": "地方公共団体の情報化政策ナレッジグラフ（東大和市 第五次情報化推進計画 第2章）",
@@ -71,22 +72,23 @@ class Statistics:
     classes: Counter = field(default_factory=Counter)
     examples: dict = field(default_factory=dict)
 
-    def add(self, subject: str, pairs: list[tuple[str, str]]) -> None:
-        """Count one subject with its (predicate, object) IRIs (objects of rdf:type are its classes)."""
+    def add(self, subject: str, pairs: list[tuple[str, tuple]]) -> None:
+        """Count one subject with its (predicate IRI, (kind, value, tag)) pairs, as ``kg.store`` reads them."""
         self.subjects += 1
         self.triples += len(pairs)
-        for p, o in pairs:
-            self.properties.add(p)
-            if p == str(RDF.type):
+        self.properties.update(p for p, _ in pairs)
+        for p, (_, o, _) in pairs:
+            if p == RDF_TYPE:
                 self.classes[o] += 1
-                if o.startswith(ONTOLOGY_IRI) and not subject.startswith("_:") and (o not in self.examples or subject < self.examples[o]):
+                if o.startswith(ONTOLOGY_IRI) and not subject.startswith("_:") and \
+                        (o not in self.examples or subject < self.examples[o]):
                     self.examples[o] = subject
 
     @classmethod
     def of(cls, graph: Graph) -> Statistics:
         stats = cls()
         for subject in set(graph.subjects()):
-            stats.add(str(subject), [(str(p), str(o)) for p, o in graph.predicate_objects(subject)])
+            stats.add(str(subject), [(str(p), ("", str(o), None)) for p, o in graph.predicate_objects(subject)])
         return stats
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from kg.errors import EXIT_VIOLATIONS, KgError
-from kg.namespaces import base_from_env
 
 
 class Context:
@@ -32,6 +31,13 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def base_from_env() -> str:
+    """``kg.namespaces.base_from_env``, imported only when a command runs (rdflib is slow to import)."""
+    from kg import namespaces
+
+    return namespaces.base_from_env()
 
 
 def fail(exc: KgError) -> None:

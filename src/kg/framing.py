@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import pyoxigraph as ox
-
 from kg.namespaces import DEFAULT_BASE
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -72,62 +70,65 @@ class Compactor:
                 return f"{name}:{iri[len(namespace):]}"
         return iri
 
-    def iri(self, term) -> str:
+    def iri(self, value: str) -> str:
         """A node's IRI as published (under the build's base), or its blank-node label."""
-        if isinstance(term, ox.BlankNode):
-            return f"_:{term.value}"
-        value = term.value
         if self.base != DEFAULT_BASE and value.startswith(DEFAULT_BASE):
             return self.base + value[len(DEFAULT_BASE):]
         return value
 
-    def node(self, subject, pairs) -> dict:
-        """The compacted node object: ``id``, ``type``, then a key per property in first-seen order."""
+    def node(self, subject: str, pairs: list[tuple[str, tuple]]) -> dict:
+        """The compacted node object: ``id``, ``type``, then a key per property in first-seen order.
+
+        ``pairs`` are (predicate IRI, object) as ``kg.store.read_line`` gives them.
+        """
         out: dict = {"id": self.iri(subject)}
-        types = [self.compact_iri(o.value, vocab=True) for p, o in pairs
-                 if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)]
+        grouped: dict[str, tuple[Key | None, list]] = {}
+        types = []
+        for p, o in pairs:
+            kind, value, tag = o
+            if p == RDF_TYPE and kind == "iri":
+                types.append(self.compact_iri(value, vocab=True))
+                continue
+            key = self.keys.get(p)
+            if key is not None and _FITS[key.kind](key, kind, tag):
+                if key.kind == "lang":
+                    short = (tag, value)
+                elif key.kind == "id" or key.kind == "typed" or (kind == "typed" and tag == XSD_STRING):
+                    short = self.iri(value) if kind == "iri" else value
+                else:
+                    short = self._value(o)
+                entry = grouped.get(key.name)
+                if entry is None:
+                    entry = grouped[key.name] = (key, [])
+                entry[1].append(short)
+            else:
+                grouped.setdefault(self.compact_iri(p), (None, []))[1].append(self._value(o))
         if types:
             out["type"] = types
-        grouped: dict[str, tuple[Key | None, list]] = {}
-        for p, o in pairs:
-            if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
-                continue
-            key = self.keys.get(p.value)
-            if key is not None and _fits(key, o):
-                grouped.setdefault(key.name, (key, []))[1].append(self._short(key, o))
-            else:
-                grouped.setdefault(self.compact_iri(p.value), (None, []))[1].append(self._value(o))
         for name, (key, values) in grouped.items():
             out[name] = _shape(key, values)
         return out
 
-    def _short(self, key: Key, o):
-        if key.kind == "id":
-            return self.iri(o)
-        if key.kind == "lang":
-            return (o.language, o.value)
-        if key.kind == "typed":
-            return o.value
-        return o.value if isinstance(o, ox.Literal) and o.datatype.value == XSD_STRING else self._value(o)
-
-    def _value(self, o):
-        if not isinstance(o, ox.Literal):
-            return {"@id": self.iri(o)}
-        if o.language:
-            return {"@value": o.value, "@language": o.language}
-        if o.datatype.value == XSD_STRING:
-            return o.value
-        return {"@value": o.value, "@type": self.compact_iri(o.datatype.value)}
+    def _value(self, o: tuple) -> object:
+        kind, value, tag = o
+        if kind == "iri":
+            return {"@id": self.iri(value)}
+        if kind == "bnode":
+            return {"@id": value}
+        if kind == "lang":
+            return {"@value": value, "@language": tag}
+        if tag == XSD_STRING:
+            return value
+        return {"@value": value, "@type": self.compact_iri(tag)}
 
 
-def _fits(key: Key, o) -> bool:
-    if key.kind == "id":
-        return not isinstance(o, ox.Literal)
-    if key.kind == "lang":
-        return isinstance(o, ox.Literal) and bool(o.language)
-    if key.kind == "typed":
-        return isinstance(o, ox.Literal) and not o.language and o.datatype.value == key.datatype
-    return True
+#: Whether an object (kind, tag) is written under a key of each kind rather than under its IRI.
+_FITS = {
+    "id": lambda key, kind, tag: kind in ("iri", "bnode"),
+    "lang": lambda key, kind, tag: kind == "lang",
+    "typed": lambda key, kind, tag: kind == "typed" and tag == key.datatype,
+    "plain": lambda key, kind, tag: True,
+}
 
 
 def _shape(key: Key | None, values: list):
@@ -182,18 +183,21 @@ class Framer:
         self.frames = frames
         self.compactor = compactor
         self.records: dict[str, list[dict]] = {f.name: [] for f in frames}
-        self.shown = set().union(*(f.embedded_keys() for f in frames)) if frames else set()
+        self.by_type: dict[str, list[Frame]] = {}
+        for frame in frames:
+            for t in frame.types:
+                self.by_type.setdefault(t, []).append(frame)
+        self.shown = set().union(*(f.embedded_keys() for f in frames)) | {"id", "type"}
         #: what an embedded node may show, by IRI: its type and the keys of the embedding frames
         self.embeddable: dict[str, dict] = {}
+        self._embedded_cache: dict[tuple[int, str], dict] = {}
 
     def add(self, node: dict) -> None:
         """Take one compacted node: a record of the frames whose class it has, and embeddable."""
-        types = node.get("type", ())
-        for frame in self.frames:
-            if any(t in frame.types for t in types):
-                self.records[frame.name].append(_select(node, frame))
-        part = {k: v for k, v in node.items() if k in self.shown or k in ("id", "type")}
-        self.embeddable[node["id"]] = part
+        chosen = {id(f): f for t in node.get("type", ()) for f in self.by_type.get(t, ())}
+        for frame in chosen.values():
+            self.records[frame.name].append(_select(node, frame))
+        self.embeddable[node["id"]] = {k: v for k, v in node.items() if k in self.shown}
 
     def write(self, frame: Frame, context: dict, handle: IO[str]) -> None:
         """The framed dump of ``frame``: the context, then one record per node of its class."""
@@ -213,8 +217,12 @@ class Framer:
         return out
 
     def _embedded(self, iri: str, frame: Frame) -> dict:
-        node = self.embeddable.get(iri, {"id": iri})
-        return self._embed(_select(node, frame), frame)
+        """The node ``iri`` as ``frame`` embeds it: built once, shared by every record citing it."""
+        cached = self._embedded_cache.get((id(frame), iri))
+        if cached is None:
+            node = self.embeddable.get(iri, {"id": iri})
+            cached = self._embedded_cache[(id(frame), iri)] = self._embed(_select(node, frame), frame)
+        return cached
 
 
 def _select(node: dict, frame: Frame) -> dict:
@@ -225,20 +233,16 @@ def _select(node: dict, frame: Frame) -> dict:
 
 
 def write_document(context: dict, nodes, handle: IO[str]) -> None:
-    """A JSON-LD document ``{"@context": …, "@graph": [nodes]}``, one node at a time."""
-    handle.write('{\n  "@context": ')
-    handle.write(_indented(context["@context"], 2))
-    handle.write(',\n  "@graph": [')
+    """A JSON-LD document ``{"@context": …, "@graph": [nodes]}``, one node to a line."""
+    handle.write('{"@context": ')
+    handle.write(json.dumps(context["@context"], ensure_ascii=False, indent=2))
+    handle.write(',\n"@graph": [')
     first = True
     for node in nodes:
-        handle.write("\n    " if first else ",\n    ")
-        handle.write(_indented(node, 4))
+        handle.write("\n" if first else ",\n")
+        handle.write(json.dumps(node, ensure_ascii=False, separators=(",", ":")))
         first = False
-    handle.write("\n  ]\n}\n" if not first else "]\n}\n")
-
-
-def _indented(value, depth: int) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + " " * depth)
+    handle.write("\n]}\n")
 
 
 def load_frames(frames_dir: Path, compactor: Compactor, names: list[str] | None = None) -> list[Frame]:

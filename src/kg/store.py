@@ -14,6 +14,7 @@ statements stand together.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
@@ -129,9 +130,47 @@ def turtle(graph, base: str = DEFAULT_BASE) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**bound, **prefixes(base)})
 
 
-def subjects(ntriples: Path) -> Iterator[tuple[object, list[tuple]]]:
-    """The sorted N-Triples file ``ntriples``, one subject at a time with its (predicate, object) pairs."""
-    triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-    for subject, group in groupby(triples, key=lambda t: t.subject):
-        yield subject, [(t.predicate, t.object) for t in group]
+def subjects(ntriples: Path) -> Iterator[tuple[str, list[tuple[str, tuple[str, str, str | None]]]]]:
+    """The sorted N-Triples file ``ntriples`` (as ``write_ntriples`` writes it), one subject at
+    a time with its (predicate, object) pairs; see ``read_line`` for the shape of a pair.
 
+    Read line by line in Python: pyoxigraph's term objects cost more than the reading itself.
+    """
+    with ntriples.open(encoding="utf-8") as handle:
+        for subject, lines in groupby(handle, key=lambda line: line[:line.index(" ")]):
+            yield _node(subject), [read_line(line, len(subject)) for line in lines]
+
+
+def read_line(line: str, start: int) -> tuple[str, tuple[str, str, str | None]]:
+    """``(predicate IRI, object)`` of an N-Triples line whose subject ends at ``start``; the
+    object is ``("iri", IRI, None)``, ``("bnode", "_:ID", None)``, ``("lang", text, tag)``
+    or ``("typed", text, datatype IRI)``."""
+    end = line.index(">", start + 2)
+    predicate = line[start + 2:end]
+    rest = line[end + 2:].rstrip()[:-1].rstrip()  # the object, without " ."
+    if rest[0] == "<":
+        return predicate, ("iri", rest[1:-1], None)
+    if rest[0] == "_":
+        return predicate, ("bnode", rest, None)
+    close = rest.rindex('"')
+    text = rest[1:close]
+    if "\\" in text:
+        text = _ESCAPE.sub(_unescape, text)
+    tail = rest[close + 1:]
+    if tail.startswith("@"):
+        return predicate, ("lang", text, tail[1:])
+    return predicate, ("typed", text, tail[3:-1] if tail else XSD_STRING)
+
+
+def _node(written: str) -> str:
+    return written[1:-1] if written.startswith("<") else written
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ECHAR[code]
