@@ -107,13 +107,14 @@ def build(c: Context, out: Path, engine: str, verbose: bool):
     from kg.build import build as run_build
     from kg.errors import ViolationsError
     from kg.progress import Progress, peak_memory_mib
-    from kg.validate import report_text
 
     started = time.perf_counter()
     progress = Progress.for_terminal(c.quiet, verbose)
     try:
         result = run_build(c.project, out, c.base, log=c.log, engine=engine, progress=progress)
     except ViolationsError as exc:
+        from kg.validate import report_text  # kg.validate imports pySHACL: only for a report
+
         click.echo(report_text(exc.report), err=True, nl=False)
         fail(exc)
     if result.report.warnings:
