@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -108,3 +111,34 @@ def test_seed_dumps_read_like_plain_json(built):
     assert set(measure["partOf"]) <= {"id", "type", "label", "ordinal", "periodStart", "periodEnd"}
     assert measure["partOf"]["label"]["ja"]
     assert measure["derivedFrom"][0]["section"]
+
+
+def _readme_block(language: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.search(rf"```{language}\n(.*?)```", readme[readme.index("JSON for web developers"):], re.S).group(1)
+
+
+@pytest.mark.parametrize("built", ["seed"], indirect=True)
+def test_the_readme_python_example_runs_on_the_dump(built):
+    code = _readme_block("python").replace('"dist/', f'"{built}/')
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # the example as published
+    assert sum(namespace["by_plan"].values()) == 51 and len(namespace["by_plan"]) == 4
+    assert 0 < len(namespace["undone"]) < 51
+
+
+@pytest.mark.parametrize("built", ["seed"], indirect=True)
+def test_the_readme_javascript_example_runs_on_the_dump(built):
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node is missing (scripts/system-deps.sh installs nodejs)")
+        pytest.skip("node is not installed")
+    path = json.dumps(str(built / "kg-measure.framed.jsonld"))
+    stub = ("import { readFileSync } from 'node:fs';\n"
+            f"globalThis.fetch = async () => ({{ json: async () => JSON.parse(readFileSync({path}, 'utf8')) }});\n")
+    run = subprocess.run([node, "--input-type=module", "-e", stub + _readme_block("js")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 17 and all("東大和市" in line for line in lines)
