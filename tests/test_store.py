@@ -1,10 +1,11 @@
-"""RDF files in data/: loaded into the build's store, never a reason to fetch anything."""
+"""The build's store: RDF files in data/ loaded (never a reason to fetch anything), rules, dumps, progress."""
 
 from __future__ import annotations
 
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -176,3 +177,17 @@ def test_progress_prints_on_a_terminal_unless_quiet():
             stage.count = 1000
         assert bool(re.match(r"load +[0-9.]+ s +1,000 triples", stream.getvalue())) is expected
         assert "peak" not in stream.getvalue()
+
+
+def test_the_build_publishes_the_graph_the_reference_loader_reads(tmp_path):
+    """kg.nt and kg.ttl hold data/ as the rdflib loader reads it with the rules applied (the
+    path of earlier builds); kg.nt is sorted, each triple once."""
+    from rdflib.compare import isomorphic
+
+    project = Project(Path(__file__).resolve().parents[1])
+    build(project, tmp_path / "dist")
+    reference = project.load().graph
+    for name, fmt in (("kg.nt", "nt"), ("kg.ttl", "turtle")):
+        assert isomorphic(Graph().parse(tmp_path / "dist" / name, format=fmt), reference), name
+    lines = (tmp_path / "dist" / "kg.nt").read_bytes().splitlines()
+    assert lines == sorted(set(lines)) and len(lines) == len(reference)
