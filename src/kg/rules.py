@@ -19,29 +19,18 @@ def rule_files(queries_dir: Path) -> list[Path]:
 
 
 def apply_rules(graph: Graph, queries_dir: Path) -> int:
-    """Add what each rule constructs to ``graph``; return the number of new triples.
+    """Add what each rule derives to the rdflib ``graph``; return the number of new triples.
 
-    The rules run on the embedded pyoxigraph store (rdflib's SPARQL engine is far slower);
-    each rule sees what the rules before it derived.
+    The rules run on the embedded pyoxigraph store (rdflib's SPARQL engine is far slower).
     """
-    import pyoxigraph as ox
-
     from kg.query import store_of
 
-    paths = rule_files(queries_dir)
-    if not paths:
+    if not rule_files(queries_dir):
         return 0
-    before = len(graph)
-    store = store_of(graph)
-    for path in paths:
-        try:
-            triples = list(store.query(path.read_text(encoding="utf-8")))
-        except (SyntaxError, OSError) as exc:
-            raise QueryError(f"rule cannot run: {exc}", Location(str(path)), "fix the query") from None
-        for triple in triples:
-            store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
-    return len(graph) - before
+    added = run_rules(store_of(graph), queries_dir)
+    for t in added:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return len(added)
 
 
 #: Where each rule's new triples are gathered before they join the default graph.
