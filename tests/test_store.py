@@ -89,6 +89,10 @@ def test_rdf_files_never_make_kg_fetch_anything(mini_project, tmp_path, trap):
     assert "remote.jsonld" in result.output and f"{url}/context.jsonld" in result.output
     assert "inline the context" in result.output
     assert not (tmp_path / "b").exists()
+    for command in (["validate"], ["query", "-e", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"]):
+        result = CliRunner().invoke(main, ["--project", str(mini_project), *command])
+        assert result.exit_code == 2 and "remote.jsonld" in result.output, result.output
+    assert requests == []
 
 
 @pytest.mark.parametrize("context", [

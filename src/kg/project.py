@@ -53,8 +53,12 @@ class Project:
     def load(self, paths: list[Path] | None = None) -> Loaded:
         """The data files (all of data/ by default) loaded, with derived triples added."""
         from kg.rules import apply_rules  # rules read queries/, loaded lazily
+        from kg.store import refuse_remote_contexts
 
-        loaded = load_paths(paths if paths is not None else data_files(self.data_dir), self.classes())
+        if paths is None:
+            paths = data_files(self.data_dir)
+            refuse_remote_contexts(paths)  # data/ never makes kg fetch a context
+        loaded = load_paths(paths, self.classes())
         apply_rules(loaded.graph, self.queries_dir)
         return loaded
 

@@ -36,17 +36,21 @@ def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, Sourc
     """The data files in a new store, with the place of every YAML/CSV node."""
     bulk = [p for p in paths if p.suffix in BULK_SUFFIXES and not p.name.endswith(TABLE_SUFFIXES)]
     others = [p for p in paths if p not in bulk]
-    for path in others:
-        if path.suffix in JSONLD_SUFFIXES:
-            refuse_remote_context(path)
+    refuse_remote_contexts(others)
     fast = fastvalidate.load_files(bulk)
     loaded = load_paths(others, classes)
     fast.add(to_ox_triple(t) for t in loaded.graph)
     return fast, loaded.index
 
 
-def refuse_remote_context(path: Path) -> None:
-    """Raise if the JSON-LD file ``path`` names a context by URL (or ``@import``s one)."""
+def refuse_remote_contexts(paths: list[Path]) -> None:
+    """Raise if a JSON-LD file of ``paths`` names a context by URL (or ``@import``s one)."""
+    for path in paths:
+        if path.suffix in JSONLD_SUFFIXES:
+            _refuse_remote_context(path)
+
+
+def _refuse_remote_context(path: Path) -> None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
@@ -92,7 +96,9 @@ def write_ntriples(fast: fastvalidate.FastGraph, path: Path, base: str = DEFAULT
     triples = fast.triples()
     if base != DEFAULT_BASE:
         triples = (ox.Triple(_rebase(t.subject, base), t.predicate, _rebase(t.object, base)) for t in triples)
-    lines = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines()
+    written = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    lines = written.splitlines()
+    del written  # the lines hold it now: half the memory while sorting
     lines.sort()
     count = 0
     with path.open("wb") as handle:
