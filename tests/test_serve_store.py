@@ -25,6 +25,7 @@ from kg.serve.remote_store import RemoteStore
 
 pytestmark = pytest.mark.integration
 GRAPH = "https://w3id.org/lgdx/id/dataset/store-test"
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 #: The route tests that hold for any store; the others time the embedded store's own query engine,
 #: or send SPARQL that Virtuoso's dialect refuses (a trailing VALUES of a variable not projected).
@@ -84,10 +85,15 @@ def test_pattern_reads_match_the_embedded_store(virtuoso, dist):  # noqa: F811
     local = ox.Store()
     local.bulk_load(path=str(dist / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)
     store = RemoteStore(remote.endpoint(virtuoso.sparql), (GRAPH,))
-    subject = next(q.subject for q in local if isinstance(q.subject, ox.NamedNode))
-    for pattern in ((subject, None, None), (None, None, subject), (subject, None, None)):
-        assert set(store.quads_for_pattern(*pattern)) == {ox.Quad(q.subject, q.predicate, q.object)
-                                                          for q in local.quads_for_pattern(*pattern)}
+    def shape(quads):  # blank nodes are named anew by each store
+        return {tuple("_" if isinstance(t, ox.BlankNode) else t for t in (q.subject, q.predicate, q.object))
+                for q in quads}
+
+    subjects = {q.subject for q in local if isinstance(q.subject, ox.NamedNode)}
+    for subject in sorted(subjects, key=str)[:20]:
+        for pattern in ((subject, None, None), (None, None, subject), (subject, RDFS_LABEL, None)):
+            assert shape(store.quads_for_pattern(*pattern)) == shape(local.quads_for_pattern(*pattern))
+        store.forget()
 
 
 def test_a_store_that_cannot_be_reached_stops_the_start_with_its_reason(dist):

@@ -102,10 +102,15 @@ class RemoteStore:
             return iter([])  # a store names its own blank nodes anew in every answer
         if key in self._patterns:
             return iter(self._patterns[key])
-        if predicate is not None and predicate.value in LABELS and subject in self._labels and object is None:
-            return iter([ox.Quad(subject, predicate, o) for o in self._labels[subject].get(predicate.value, [])])
-        if predicate is None and (subject is None) != (object is None):
-            return iter(self._neighbourhood(subject, object))
+        if subject is not None and object is None:  # a resource's own triples are few: all of them, once
+            if predicate is not None and predicate.value in LABELS and subject in self._labels:
+                return iter([self._quad(subject, predicate, o) for o in self._labels[subject].get(predicate.value, [])])
+            outgoing = self._patterns.get((subject, None, None))
+            if outgoing is None:
+                outgoing = self._neighbourhood(subject, None)
+            return iter([q for q in outgoing if predicate is None or q.predicate == predicate])
+        if predicate is None and subject is None and object is not None:
+            return iter(self._neighbourhood(None, object))
         return self._matching(subject, predicate, object)
 
     def _neighbourhood(self, subject, object) -> list[ox.Quad]:
@@ -130,6 +135,10 @@ class RemoteStore:
                     labels[row["lp"].value].append(row["l"])
         if subject is None and len(quads) >= FIRST_PAGE * 4:  # cut short: the rest on demand
             return list(self._matching(None, None, object))
+        if subject is not None:  # every label of the resource itself is among its own triples
+            own = self._labels.setdefault(anchor, {})
+            for label in LABELS:
+                own[label] = [row.object for row in quads if row.predicate.value == label]
         self._patterns[(subject, None, object)] = quads
         return quads
 
