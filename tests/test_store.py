@@ -53,12 +53,14 @@ def _label(n: int) -> str:
 
 
 def test_rdf_files_in_data_are_built(mini_project, tmp_path):
+    """Turtle and N-Triples by the bulk loader; N-Quads and TriG with their named graphs merged."""
     data = mini_project / "data"
     (data / "extra.nt").write_text(_label(1), encoding="utf-8")
     (data / "extra.ttl").write_text(f"@prefix rdfs: <{RDFS}> .\n<{EXTRA}2> rdfs:label \"extra 2\"@en .\n",
                                     encoding="utf-8")
-    (data / "extra.nq").write_text(_label(3), encoding="utf-8")
-    (data / "extra.trig").write_text("{ " + _label(4).rstrip(" .\n") + " }\n", encoding="utf-8")
+    (data / "extra.nq").write_text(_label(3).replace(" .", " <http://example.org/g> ."), encoding="utf-8")
+    (data / "extra.trig").write_text("<http://example.org/g> { " + _label(4).rstrip(" .\n") + " }\n",
+                                     encoding="utf-8")
     build(Project(mini_project), tmp_path / "dist")
     graph = Graph().parse(tmp_path / "dist" / "kg.nt")
     for n in (1, 2, 3, 4):

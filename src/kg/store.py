@@ -1,8 +1,9 @@
 """The build's graph in the embedded store (pyoxigraph), and the dumps written from it.
 
 YAML and CSV files become triples through ``kg.load`` (which keeps the ``file:line`` of
-every node for reports); Turtle, N-Triples, N-Quads and TriG files go straight into the
-store with its bulk loader; JSON-LD and RDF/XML files through ``kg.load``'s reader. No
+every node for reports); Turtle and N-Triples files go straight into the store with its
+bulk loader; N-Quads and TriG through pyoxigraph's parser, every named graph's triples
+joining the one graph; JSON-LD and RDF/XML files through ``kg.load``'s reader. No
 file makes kg fetch anything: a JSON-LD file naming a remote ``@context`` is refused.
 
 The dumps are written from the triples as the files wrote them (the store keeps numbers
@@ -28,16 +29,26 @@ from kg.namespaces import DEFAULT_BASE, PREFIXES
 from kg.oxterms import to_ox_triple
 
 #: RDF files the store's bulk loader reads.
-BULK_SUFFIXES = (".ttl", ".nt", ".nq", ".trig")
+BULK_SUFFIXES = (".ttl", ".nt")
+#: RDF files of quads: their named graphs' triples join the graph, read by pyoxigraph's parser.
+QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 JSONLD_SUFFIXES = (".jsonld", ".json")
 
 
 def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, SourceIndex]:
     """The data files in a new store, with the place of every YAML/CSV node."""
     bulk = [p for p in paths if p.suffix in BULK_SUFFIXES and not p.name.endswith(TABLE_SUFFIXES)]
-    others = [p for p in paths if p not in bulk]
+    quads = [p for p in paths if p.suffix in QUAD_FORMATS]
+    others = [p for p in paths if p not in bulk and p not in quads]
     refuse_remote_contexts(others)
     fast = fastvalidate.load_files(bulk)
+    for path in quads:
+        try:
+            fast.add([ox.Triple(q.subject, q.predicate, q.object)
+                      for q in ox.parse(path=str(path), format=QUAD_FORMATS[path.suffix])])
+        except (SyntaxError, OSError) as exc:
+            raise LoadError(f"cannot parse as {QUAD_FORMATS[path.suffix].name}: {exc}", Location(str(path)),
+                            "check the file's syntax, e.g. with `rapper -c`") from None
     loaded = load_paths(others, classes)
     fast.add(to_ox_triple(t) for t in loaded.graph)
     return fast, loaded.index
