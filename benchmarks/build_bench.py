@@ -104,12 +104,14 @@ def measure(args) -> list[dict]:
             project = project_for(size, folder)
             runs = args.runs if size == "seed" else args.large_runs
             chosen = {n: e for n, e in envs.items() if n == "this checkout" or size in args.baseline_sizes}
+            # each version builds the seed of its own checkout (its data, shapes and queries)
+            projects = {name: baseline if name == "baseline" and size == "seed" else project for name in chosen}
             found: dict[str, list] = {name: [] for name in chosen}
             for i in range(runs):
                 for name, env in chosen.items():  # the versions take turns
                     out = folder / f"dist-{size}-{i}-{name.replace(' ', '-')}"
-                    seconds, peak, code = run(kg + ["--project", str(project), "-q", "build", "--out", str(out)],
-                                              project, env)
+                    seconds, peak, code = run(kg + ["--project", str(projects[name]), "-q", "build", "--out", str(out)],
+                                              projects[name], env)
                     found[name].append((seconds, peak) if code == 0 else (float("nan"), peak))
                     shutil.rmtree(out, ignore_errors=True)
             row = {"size": size}
