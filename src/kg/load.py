@@ -34,6 +34,8 @@ DATA_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".measures.csv", ".measures.tsv")
 #: Files in data/ that are documentation, not graph content.
 SKIPPED_NAMES = {"open-questions.yaml", "README.md"}
+#: Files in data/ that configure ``kg import`` rather than hold graph content.
+IMPORT_MAPPING_SUFFIX = ".import.yaml"
 CIRCLED = re.compile(r"(?=[\u2460-\u2473])")  # ① … ⑳ start a numbered sub-item
 
 
@@ -234,7 +236,7 @@ def load_paths(paths: list[Path], known_classes: set[URIRef] | None = None) -> L
 def data_files(folder: Path) -> list[Path]:
     """The data files below ``folder``, in a stable order."""
     found = [p for p in folder.rglob("*") if p.is_file() and p.name not in SKIPPED_NAMES
-             and p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES)]
+             and p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES) and not p.name.endswith(IMPORT_MAPPING_SUFFIX)]
     return sorted(_readable(p) for p in found)
 
 
@@ -319,6 +321,8 @@ COLUMNS = {
     "関連システム": ("concernsSystem", "words"),
     "関連技術": ("concernsTechnology", "words"),
     "出典": ("derivedFrom", "words"),
+    "注記": ("note.ja", "lines"),
+    "目標時期": ("targetDate", "one"),
 }
 REQUIRED_COLUMNS = ("項番", "項目", "内容", "取組目標", "取組内容", "達成状況", "今後の方向性", "出典")
 
@@ -394,6 +398,8 @@ def _row_values(plan_slug: str, number: int, cells: dict[str, str], where: Locat
             value = [part.strip() for part in CIRCLED.split(cell) if part.strip()]
         elif how == "words":
             value = cell.split()
+        elif how == "lines":
+            value = [part.strip() for part in cell.splitlines() if part.strip()]
         else:
             value = cell
         if lang:
