@@ -104,9 +104,11 @@ def _with_subheadings(grid: Grid, row: int, headings: dict, keys: dict, extra: d
     if not is_data and any(sub_keys.values()):
         for c, text in below.items():
             if text.strip():
-                joined = f"{headings[c]} {text}".strip()
-                keys[c] = sub_keys[c] or column_for(joined, extra) or keys[c]
+                joined = f"{headings[c]}／{text}" if headings[c].strip() else text
+                keys[c] = sub_keys[c] or column_for(joined, extra)
                 headings[c] = joined
+            elif not grid.cell(row, c):
+                keys[c] = None  # under a heading merged across several columns: not that heading's column
         row += 1
     columns = {c: k for c, k in keys.items() if k}
     seen: dict[str, int] = {}

@@ -122,10 +122,10 @@ def _row(grid, layout, r, number, width, lookups, mapping, kept) -> Row:
         ref = f"{column_letter(c)}{r}"
         if key is None or key == "注記":
             heading = normal(layout.headings.get(c, "")) or f"列{column_letter(c)}"
-            notes.append(text if key == "注記" else f"{heading}: {text}")
+            notes.append(text if heading in ("注記", "備考") else f"{heading}: {text}")
             if key is None:
                 kept[heading] = kept.get(heading, 0) + 1
-            refs.setdefault("注記", ref)
+            refs[heading] = ref
             continue
         if key == "項番":
             text = str(number)
