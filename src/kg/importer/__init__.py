@@ -51,11 +51,9 @@ def import_table(data_dir: Path, table: Path, plan: str, sheet: str | None = Non
         + (f" as {grid.encoding}" if grid.encoding else ""))
     layout = find_layout(grid, mapping.columns)
     log("columns: " + ", ".join(f"{column_letter(c)} {k}" for c, k in sorted(layout.columns.items())))
-    unused = sorted(set(mapping.values) - set(layout.columns.values()))
-    if unused:
-        raise LoadError(f"the mapping has words for {', '.join(unused)} but no column of the table is mapped to it",
-                        Location(mapping.hint_path), "name the column with `columns: {HEADING: "
-                        f"{unused[0]}}}` in the mapping file or --columns \"HEADING={unused[0]}\"")
+    for column in sorted(set(mapping.values) - set(layout.columns.values())):
+        log(f"note: {mapping.hint_path} has words for {column}, but no column of the table is mapped to it "
+            f"(name it with `columns: {{HEADING: {column}}}` or --columns \"HEADING={column}\")")
     converted = convert(grid, layout, mapping, _concept_names(loaded.graph))
     for heading, count in converted.kept.items():
         log(f"kept as notes (注記): {heading}, {count} cell(s)")
