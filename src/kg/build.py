@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.catalog import Dump, catalog_graph
+from kg.cities import add_city_datasets, city_dumps
 from kg.errors import ViolationsError
 from kg.export import FORMATS, dump_context, frame_names, framed, load_frame, serialize
 from kg.namespaces import DEFAULT_BASE, rebase
@@ -53,7 +54,9 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
         dumps = render(project, graph, base) + [d for part in pending() for d in part]
     catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
-    dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
+    cities = city_dumps(loaded, project.data_dir, base)  # each city's folder: a dump and a dataset of its own
+    add_city_datasets(catalog, cities, graph, base)
+    dumps += [c.dump for c in cities] + [Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl"))]
     log(f"serialised {len(dumps)} files")
     write_atomically(out, {d.name: d.content for d in dumps})
     log(f"wrote {len(dumps)} files to {out}")

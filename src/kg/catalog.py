@@ -72,24 +72,29 @@ def catalog_graph(graph: Graph, dumps: list[Dump], base: str = DEFAULT_BASE,
     g.add((dataset, FOAF.homepage, URIRef(root)))
 
     for dump in dumps:
-        dist = URIRef(f"{root}download/{dump.name}")
-        g.add((dataset, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(dump.name)))
-        g.add((dist, DCAT.downloadURL, dist))
-        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
-        g.add((dist, DCAT.byteSize, Literal(len(dump.content), datatype=XSD.nonNegativeInteger)))
-        g.add((dist, DCTERMS.license, LICENSE))
-        checksum = BNode()
-        g.add((dist, SPDX.checksum, checksum))
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(dump.content).hexdigest(), datatype=XSD.hexBinary)))
-        if dump.media_type in ("text/turtle", "application/n-triples"):
-            g.add((dataset, VOID.dataDump, dist))
+        add_distribution(g, dataset, dump, root)
 
     _void_statistics(g, dataset, graph)
     return g
+
+
+def add_distribution(g: Graph, dataset: URIRef, dump: Dump, root: str) -> None:
+    """``dump`` as a DCAT distribution of ``dataset`` (download URL, media type, size, SHA-256)."""
+    dist = URIRef(f"{root}download/{dump.name}")
+    g.add((dataset, DCAT.distribution, dist))
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCTERMS.title, Literal(dump.name)))
+    g.add((dist, DCAT.downloadURL, dist))
+    g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
+    g.add((dist, DCAT.byteSize, Literal(len(dump.content), datatype=XSD.nonNegativeInteger)))
+    g.add((dist, DCTERMS.license, LICENSE))
+    checksum = BNode()
+    g.add((dist, SPDX.checksum, checksum))
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(dump.content).hexdigest(), datatype=XSD.hexBinary)))
+    if dump.media_type in ("text/turtle", "application/n-triples"):
+        g.add((dataset, VOID.dataDump, dist))
 
 
 def _void_statistics(g: Graph, dataset: URIRef, graph: Graph) -> None:

@@ -1,0 +1,114 @@
+"""Many cities in one project: per-city dumps and datasets, and the cross-city named queries."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, VOID
+
+from conftest import ROOT
+from kg import query as q
+from kg.build import build
+from kg.cities import city_dumps, city_folders
+from kg.namespaces import DEFAULT_BASE
+from kg.project import Project
+
+
+def load_city_generator():
+    spec = importlib.util.spec_from_file_location("kg_generate_cities", ROOT / "benchmarks" / "generate_cities.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Project:
+    """The real project with three generated cities beside Higashiyamato and Kawasaki."""
+    root = tmp_path_factory.mktemp("cities") / "project"
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    load_city_generator().generate(root / "data", 3)
+    return Project(root)
+
+
+@pytest.fixture(scope="module")
+def store(project: Project):
+    return q.store_of(project.load().graph)
+
+
+
+def select(project: Project, store, name: str) -> list[dict]:
+    query = q.named_queries(project.queries_dir)[name]
+    result = q.run(store, query.text, q.bind_params(query, {}))
+    names = [v.value for v in result.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+
+
+def test_city_folders_are_the_folders_with_a_city_file(project: Project):
+    names = [p.name for p in city_folders(project.data_dir)]
+    assert names == ["gen-city-0", "gen-city-1", "gen-city-2", "higashiyamato", "kawasaki"]
+
+
+def test_measures_by_status_per_city(project: Project, store):
+    found = select(project, store, "cities-measures-by-status")
+    per_city: dict[str, int] = {}
+    for r in found:
+        per_city[r["city_ja"]] = per_city.get(r["city_ja"], 0) + int(r["measures"])
+    assert per_city["テスト市0"] == 50 and per_city["川崎市"] == 3 and per_city["東大和市"] == 51
+    kawasaki = {r["status_ja"]: int(r["measures"]) for r in found if r["city_ja"] == "川崎市"}
+    assert kawasaki == {"達成": 1, "一部達成": 1, "（記載なし）": 1}
+    assert not [r for r in found if r["code"].endswith("0001")]  # no prefecture (東京都 130001) among them
+
+
+def test_technologies_per_city(project: Project, store):
+    found = select(project, store, "cities-technologies")
+    cities = {r["city_ja"] for r in found}
+    assert "東大和市" in cities and "川崎市" not in cities  # Kawasaki's projects name no technology
+    assert all(int(r["measures"]) >= 1 for r in found)
+    graph = project.load().graph
+    expected = len({(str(m)) for m, t in graph.subject_objects(URIRef("https://w3id.org/lgdx/ontology#concernsTechnology"))
+                    if "gen-city-0" in str(m)})
+    assert sum(int(r["measures"]) for r in found if r["city_ja"] == "テスト市0") >= expected > 0
+
+
+def test_plans_by_law(project: Project, store):
+    found = select(project, store, "cities-plans-by-law")
+    assert {(r["city_ja"], r["law_ja"], r["via"]) for r in found} == {
+        ("テスト市0", "官民データ活用推進基本法", "直接 (direct)")}
+    assert len(found) == 2  # both plans of テスト市0 (every third city's plans name the law)
+
+
+def test_cities_without_a_plan_in_force(project: Project, store):
+    found = {r["city_ja"]: r for r in select(project, store, "cities-without-plan-in-force")}
+    # テスト市0 and テスト市2 have a plan running to FY2026 (2027-03-31); the others' plans have ended (FY2024)
+    assert set(found) == {"テスト市1", "東大和市", "川崎市"}
+    assert found["川崎市"]["last_period_end"] == "2011-03-31" and found["テスト市1"]["last_period_end"] == "2025-03-31"
+
+
+def test_build_writes_a_dump_and_a_dataset_per_city(project: Project, tmp_path: Path):
+    result = build(project, tmp_path / "dist")
+    assert {f for f in result.files if f.startswith("cities/")} == {
+        f"cities/{p.name}.ttl" for p in city_folders(project.data_dir)}
+    kawasaki = Graph().parse(tmp_path / "dist" / "cities" / "kawasaki.ttl")
+    subjects = {str(s).removeprefix(DEFAULT_BASE) for s in kawasaki.subjects()}
+    assert {"org/141305", "plan/kawasaki-action-plan-2008", "measure/kawasaki-action-plan-2008-02",
+            "source/kawasaki-action-plan-2008-table-r3"} <= subjects
+    assert not [s for s in subjects if s.startswith(("law/", "technology/", "concept/", "org/132209"))]
+    catalog = Graph().parse(tmp_path / "dist" / "catalog.ttl")
+    dataset = URIRef(DEFAULT_BASE + "dataset/kawasaki")
+    assert (URIRef(DEFAULT_BASE + "dataset/kg"), VOID.subset, dataset) in catalog
+    assert int(catalog.value(dataset, VOID.triples)) == len(kawasaki)
+    assert str(catalog.value(dataset, DCAT.distribution)).endswith("/download/cities/kawasaki.ttl")
+
+
+def test_city_dumps_follow_the_base(project: Project):
+    loaded = project.load()
+    dumps = {d.slug: d for d in city_dumps(loaded, project.data_dir, "https://example.org/id/")}
+    assert str(dumps["kawasaki"].org) == "https://example.org/id/org/141305"
+    assert b"https://example.org/id/plan/kawasaki-action-plan-2005" in dumps["kawasaki"].dump.content
