@@ -55,7 +55,7 @@ def test_city_folders_are_the_folders_with_a_city_file(project: Project):
     assert names == ["gen-city-0", "gen-city-1", "gen-city-2", "higashiyamato", "kawasaki"]
 
 
-def test_measures_by_status_per_city(project: Project, store):
+def test_q_cities_measures_by_status(project: Project, store):
     found = select(project, store, "cities-measures-by-status")
     per_city: dict[str, int] = {}
     for r in found:
@@ -66,7 +66,7 @@ def test_measures_by_status_per_city(project: Project, store):
     assert not [r for r in found if r["code"].endswith("0001")]  # no prefecture (東京都 130001) among them
 
 
-def test_technologies_per_city(project: Project, store):
+def test_q_cities_technologies(project: Project, store):
     found = select(project, store, "cities-technologies")
     cities = {r["city_ja"] for r in found}
     assert "東大和市" in cities and "川崎市" not in cities  # Kawasaki's projects name no technology
@@ -77,14 +77,14 @@ def test_technologies_per_city(project: Project, store):
     assert sum(int(r["measures"]) for r in found if r["city_ja"] == "テスト市0") >= expected > 0
 
 
-def test_plans_by_law(project: Project, store):
+def test_q_cities_plans_by_law(project: Project, store):
     found = select(project, store, "cities-plans-by-law")
     assert {(r["city_ja"], r["law_ja"], r["via"]) for r in found} == {
         ("テスト市0", "官民データ活用推進基本法", "直接 (direct)")}
     assert len(found) == 2  # both plans of テスト市0 (every third city's plans name the law)
 
 
-def test_cities_without_a_plan_in_force(project: Project, store):
+def test_q_cities_without_plan_in_force(project: Project, store):
     found = {r["city_ja"]: r for r in select(project, store, "cities-without-plan-in-force")}
     # テスト市0 and テスト市2 have a plan running to FY2026 (2027-03-31); the others' plans have ended (FY2024)
     assert set(found) == {"テスト市1", "東大和市", "川崎市"}

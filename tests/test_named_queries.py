@@ -83,7 +83,7 @@ def named_files() -> list[Path]:
 
 
 #: Where the named queries are tested: here, and the federated ones with the remote stores they call.
-QUERY_TESTS = (Path(__file__), Path(__file__).with_name("test_remote.py"))
+QUERY_TESTS = (Path(__file__), Path(__file__).with_name("test_remote.py"), Path(__file__).with_name("test_cities.py"))
 
 
 def test_there_are_named_queries_and_each_has_a_test():
