@@ -12,11 +12,14 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, VOID
 
 from conftest import ROOT
+from fixtures.serve import TestClient
 from kg import query as q
 from kg.build import build
 from kg.cities import city_dumps, city_folders
 from kg.namespaces import DEFAULT_BASE
 from kg.project import Project
+from kg.serve.app import create_app
+from kg.serve.config import Settings
 
 
 def load_city_generator():
@@ -91,16 +94,29 @@ def test_q_cities_without_plan_in_force(project: Project, store):
     assert found["川崎市"]["last_period_end"] == "2011-03-31" and found["テスト市1"]["last_period_end"] == "2025-03-31"
 
 
-def test_build_writes_a_dump_and_a_dataset_per_city(project: Project, tmp_path: Path):
-    result = build(project, tmp_path / "dist")
+@pytest.fixture(scope="module")
+def dist(project: Project, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cities-dist") / "dist"
+    result = build(project, out)
     assert {f for f in result.files if f.startswith("cities/")} == {
         f"cities/{p.name}.ttl" for p in city_folders(project.data_dir)}
-    kawasaki = Graph().parse(tmp_path / "dist" / "cities" / "kawasaki.ttl")
+    return out
+
+
+@pytest.fixture(scope="module")
+def client(project: Project, dist: Path):
+    settings = Settings(dist=dist, queries_dir=project.queries_dir, workers=2)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_build_writes_a_dump_and_a_dataset_per_city(dist: Path):
+    kawasaki = Graph().parse(dist / "cities" / "kawasaki.ttl")
     subjects = {str(s).removeprefix(DEFAULT_BASE) for s in kawasaki.subjects()}
     assert {"org/141305", "plan/kawasaki-action-plan-2008", "measure/kawasaki-action-plan-2008-02",
             "source/kawasaki-action-plan-2008-table-r3"} <= subjects
     assert not [s for s in subjects if s.startswith(("law/", "technology/", "concept/", "org/132209"))]
-    catalog = Graph().parse(tmp_path / "dist" / "catalog.ttl")
+    catalog = Graph().parse(dist / "catalog.ttl")
     dataset = URIRef(DEFAULT_BASE + "dataset/kawasaki")
     assert (URIRef(DEFAULT_BASE + "dataset/kg"), VOID.subset, dataset) in catalog
     assert int(catalog.value(dataset, VOID.triples)) == len(kawasaki)
@@ -112,3 +128,27 @@ def test_city_dumps_follow_the_base(project: Project):
     dumps = {d.slug: d for d in city_dumps(loaded, project.data_dir, "https://example.org/id/")}
     assert str(dumps["kawasaki"].org) == "https://example.org/id/org/141305"
     assert b"https://example.org/id/plan/kawasaki-action-plan-2005" in dumps["kawasaki"].dump.content
+
+
+def test_compare_page_draws_every_city_and_tables_the_queries(client):
+    page = client.get("/compare")
+    assert page.status_code == 200 and "Content-Security-Policy" in page.headers
+    text = page.text
+    assert text.count("<svg") == 3  # status and direction per city, and the timeline
+    for city in ("東大和市", "川崎市", "テスト市0", "テスト市2"):
+        assert city in text
+    assert "官民データ活用推進基本法" in text and "直接 (direct)" in text  # the plans based on the law
+    assert '<th scope="row">テスト市1</th>' in text or "テスト市1" in text
+    assert 'href="/id/org/141305"' in text and "style=" not in text.split("<main", 1)[1]
+
+
+def test_plan_and_city_pages_draw_their_measures(client):
+    plan = client.get("/id/plan/kawasaki-action-plan-2008", headers={"accept": "text/html"})
+    assert plan.status_code == 200 and plan.text.count("<svg") == 1
+    # 一部達成 1, not stated 1, 継続 0 (of the status bar), total 2
+    assert '<th scope="row">達成状況 status</th><td>1</td><td>1</td><td>0</td><td>2</td>' in plan.text
+    city = client.get("/id/org/141305", headers={"accept": "text/html"})
+    assert city.text.count("<svg") == 3 and "川崎市実行計画（2005～2007年度）" in city.text
+    assert client.get("/id/org/130001", headers={"accept": "text/html"}).text.count("<svg") == 0  # a prefecture
+    home = client.get("/")
+    assert home.status_code == 200 and home.text.count("<svg") == 4 and 'href="/compare"' in home.text
