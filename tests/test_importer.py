@@ -16,6 +16,7 @@ from conftest import ROOT, make_project
 from kg.cli import main
 from kg.errors import LoadError
 from kg.importer import import_table
+from kg.namespaces import LGDX
 from kg.project import Project
 
 PLAN = """
@@ -218,3 +219,15 @@ def test_import_error_is_a_load_error(project: Path, tmp_path: Path):
     with pytest.raises(LoadError) as info:
         import_table(project / "data", xlsx(tmp_path / "x.xlsx", [["x"]]), "new-plan")
     assert str(info.value.where) == "x.xlsx:1"
+
+
+def test_named_encoding_and_japanese_dates(project: Path, tmp_path: Path):
+    source = tmp_path / "sjis.csv"
+    source.write_bytes("項番,項目,目標時期\n1,窓口,令和4年度末\n2,申請,2025年3月\n".encode("cp932"))
+    wrong = run(project, str(source), "--plan", "new-plan", "--encoding", "utf-8")
+    assert wrong.exit_code == 2 and "not utf-8 text (byte 0)" in wrong.output and "sjis.csv:1" in wrong.output
+    assert run(project, str(source), "--plan", "new-plan", "--encoding", "shift_jis").exit_code == 0
+    assert [r["目標時期"] for r in table_rows(project)] == ["令和4年度末", "2025年3月"]
+    loaded = Project(project).load()
+    dates = sorted(str(o) for s, o in loaded.graph.subject_objects(LGDX.targetDate) if "new-plan" in str(s))
+    assert dates == ["2023-03-31", "2025-03"]

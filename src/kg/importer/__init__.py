@@ -74,7 +74,7 @@ def _concept_names(graph) -> dict[str, dict[str, str]]:
     for column, scheme in SCHEME_COLUMNS.items():
         found = names.setdefault(column, {})
         for concept in graph.subjects(SKOS.inScheme, iri("scheme", scheme)):
-            ja = next((str(l) for l in graph.objects(concept, RDFS.label) if getattr(l, "language", None) == "ja"), None)
+            ja = next((str(x) for x in graph.objects(concept, RDFS.label) if getattr(x, "language", None) == "ja"), None)
             if ja is None:
                 continue
             for name in [*graph.objects(concept, RDFS.label), *graph.objects(concept, SKOS.notation)]:
