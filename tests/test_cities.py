@@ -154,3 +154,16 @@ def test_plan_and_city_pages_draw_their_measures(client):
     assert client.get("/id/org/130001", headers={"accept": "text/html"}).text.count("<svg") == 0  # a prefecture
     home = client.get("/")
     assert home.status_code == 200 and home.text.count("<svg") == 4 and 'href="/compare"' in home.text
+
+
+def test_q_city_plans_by_status(project: Project, store):
+    query = q.named_queries(project.queries_dir)["city-plans-by-status"]
+    result = q.run(store, query.text, q.bind_params(query, {"city": "org/141305"}))
+    found = [{v.value: (s[v.value].value if s[v.value] is not None else None) for v in result.variables} for s in result]
+    assert [(r["plan_ja"], r["status_ja"], r["measures"], r["continuing"]) for r in found] == [
+        ("川崎市実行計画（2005～2007年度）", "達成", "1", "0"),
+        ("川崎市実行計画（2008～2010年度）", "一部達成", "1", "1"),
+        ("川崎市実行計画（2008～2010年度）", "（記載なし）", "1", "1")]
+    higashiyamato = q.run(store, query.text, q.bind_params(query, {}))  # the default: 東大和市, plans in order
+    plans = list(dict.fromkeys(s["plan_ja"].value for s in higashiyamato))
+    assert plans[0] == "第一次東大和市情報化推進計画" and len(plans) == 4  # plan 5 has no measures yet
