@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDFS, VOID
 
-from kg.catalog import Dump, add_distribution, site_root
+from kg.catalog import LICENSE, Dump, add_distribution, site_root
 from kg.export import dataset_iri
 from kg.load import Loaded
 from kg.namespaces import DEFAULT_BASE, LGDX, PREFIXES
@@ -83,6 +83,7 @@ def add_city_datasets(catalog: Graph, cities: list[CityDump], graph: Graph, base
         catalog.add((dataset, RDF.type, DCAT.Dataset))
         catalog.add((dataset, RDF.type, VOID.Dataset))
         catalog.add((dataset, VOID.triples, Literal(city.triples)))
+        catalog.add((dataset, DCTERMS.license, LICENSE))
         names = {lang: str(label) for label in graph.objects(city.org, RDFS.label)
                  for lang in [getattr(label, "language", None)] if lang} if city.org else {}
         catalog.add((dataset, DCTERMS.title, Literal(f"{names.get('ja', city.slug)}のデータ", lang="ja")))
