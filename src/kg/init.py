@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from kg.build import write_atomically
 from kg.errors import LoadError, Location
 from kg.identifiers import (
@@ -20,6 +18,7 @@ from kg.identifiers import (
     local_government_check_digit,
     local_government_corporate_number,
 )
+from kg.importer.write import yaml_text
 from kg.load import DATA_SUFFIXES, data_files, load_paths
 from kg.namespaces import DEFAULT_BASE, valid_slug
 
@@ -206,5 +205,4 @@ def defined_ids(data_dir: Path) -> set[str]:
 
 
 def _yaml(comment: str, entries: list[dict]) -> bytes:
-    body = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=110)
-    return f"{comment}\n{body}".encode("utf-8")
+    return f"{comment}\n{yaml_text(entries)}".encode("utf-8")

@@ -18,7 +18,7 @@ from kg.errors import LoadError, Location
 from kg.importer.headers import find_layout
 from kg.importer.read import column_letter, read_grid
 from kg.importer.rows import SCHEME_COLUMNS, convert, read_mapping
-from kg.importer.write import sources_yaml, table_csv
+from kg.importer.write import SOURCES_SUFFIX, sources_yaml, table_csv
 from kg.load import DATA_SUFFIXES, IMPORT_MAPPING_SUFFIX, data_files, load_paths
 from kg.namespaces import iri, valid_slug
 
@@ -39,7 +39,8 @@ def import_table(data_dir: Path, table: Path, plan: str, sheet: str | None = Non
     slug = plan.removeprefix("plan/")
     if not valid_slug("plan", slug):
         raise LoadError(f"`{plan}` is not a plan id", Location("--plan"), "write plan/SLUG, e.g. plan/kawasaki-it-plan-1")
-    loaded = load_paths([p for p in data_files(data_dir) if p.name.endswith(DATA_SUFFIXES)])
+    own_sources = f"{slug}{SOURCES_SUFFIX}"  # the last import's provenance: replaced, not needed to find the plan
+    loaded = load_paths([p for p in data_files(data_dir) if p.name.endswith(DATA_SUFFIXES) and p.name != own_sources])
     where = loaded.index.nodes.get(iri("plan", slug))
     if where is None:
         raise LoadError(f"plan/{slug} is not defined in {data_dir}", Location("--plan"),
@@ -58,7 +59,7 @@ def import_table(data_dir: Path, table: Path, plan: str, sheet: str | None = Non
     for heading, count in converted.kept.items():
         log(f"kept as notes (注記): {heading}, {count} cell(s)")
     table_path = folder / f"{slug}.measures.csv"
-    sources_path = folder / f"{slug}.sources.yaml"
+    sources_path = folder / own_sources
     headings = {column_letter(c): h.replace("\n", " ") for c, h in sorted(layout.headings.items())}
     outputs = {table_path: table_csv(slug, converted.rows, table_path),
                sources_path: sources_yaml(slug, grid, headings, converted.rows)}

@@ -14,6 +14,8 @@ from kg.load import COLUMNS
 
 #: The columns of a written plan table, in the project's order.
 OUTPUT_COLUMNS = list(COLUMNS)
+#: The provenance file an import writes beside PLAN.measures.csv.
+SOURCES_SUFFIX = ".sources.yaml"
 #: Columns a clerk fills in after an import; a new import of the same plan keeps them.
 KEPT_ON_REIMPORT = ("項目(英語)", "内容(英語)", "関連システム", "関連技術")
 
@@ -60,7 +62,13 @@ def sources_yaml(plan: str, grid: Grid, headings: dict[str, str], rows: list[Row
         })
     header = (f"# Provenance of {plan}.measures.csv: the table it was imported from, one passage per row.\n"
               "# Written by kg import; a new import of the plan replaces this file.\n")
-    return (header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=110)).encode("utf-8")
+    return (header + yaml_text(entries)).encode("utf-8")
+
+
+def yaml_text(entries: list[dict]) -> str:
+    """Resources as YAML a clerk reads and edits (libyaml's emitter where installed: many times faster)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(entries, Dumper=dumper, allow_unicode=True, sort_keys=False, width=110)
 
 
 def doc_id(plan: str) -> str:
