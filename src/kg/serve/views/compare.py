@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.charts import Bar, Chart, line, stacked_bars, timeline
+from kg.init import PREFECTURES
 from kg.query import bind_params
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached_async, error, render
@@ -113,11 +114,12 @@ async def entity_charts(request: Request, kind: str, iri: str) -> list[Chart]:
         href = request.app.state.site.urls.href
         plans = [(g[0]["plan_ja"], href(p), g) for p, g in _by(rows, "plan").items()]
         city = rows[0]["city_ja"]
+        prefecture = PREFECTURES.get(iri.rsplit("/", 1)[-1][:2], ("",))[0]  # the code's first two digits
         return [stacked_bars("計画ごとの個別計画の達成状況", "Measures of each plan by achievement status",
                              [_status_bar(n, g, h) for n, h, g in plans], STATUSES, "計画 plan"),
                 stacked_bars("計画ごとの個別計画の今後の方向性", "Measures of each plan by future direction",
                              [_direction_bar(n, g, h) for n, h, g in plans], DIRECTIONS, "計画 plan"),
-                *await policy_timeline(request, {"国", city})]
+                *await policy_timeline(request, {"国", prefecture, city})]
     return []
 
 
