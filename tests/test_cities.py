@@ -72,7 +72,9 @@ def test_q_cities_measures_by_status(project: Project, store):
 def test_q_cities_technologies(project: Project, store):
     found = select(project, store, "cities-technologies")
     cities = {r["city_ja"] for r in found}
-    assert "東大和市" in cities and "川崎市" not in cities  # Kawasaki's projects name no technology
+    assert {"東大和市", "川崎市"} <= cities
+    kawasaki = [(r["technology_ja"], r["measure_labels"]) for r in found if r["city_ja"] == "川崎市"]
+    assert kawasaki == [("電子申請", "電子申請推進事業")]  # the online application project
     assert all(int(r["measures"]) >= 1 for r in found)
     graph = project.load().graph
     expected = len({(str(m)) for m, t in graph.subject_objects(URIRef("https://w3id.org/lgdx/ontology#concernsTechnology"))
