@@ -231,3 +231,17 @@ def test_named_encoding_and_japanese_dates(project: Path, tmp_path: Path):
     loaded = Project(project).load()
     dates = sorted(str(o) for s, o in loaded.graph.subject_objects(LGDX.targetDate) if "new-plan" in str(s))
     assert dates == ["2023-03-31", "2025-03"]
+
+
+def test_the_projects_own_table_layout_round_trips(tmp_path: Path):
+    """A table already in the project's layout (Higashiyamato's fourth plan) imports to itself, plus provenance."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    table = tmp_path / "plan-4.csv"
+    shutil.copy(ROOT / "data" / "higashiyamato" / "higashiyamato-it-plan-4.measures.csv", table)
+    assert import_table(data, table, "higashiyamato-it-plan-4").measures == 17
+    read = lambda path: list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))  # noqa: E731
+    before, after = read(table), read(data / "higashiyamato" / "higashiyamato-it-plan-4.measures.csv")
+    for old, new in zip(before, after, strict=True):
+        assert new.pop("出典") == f"source/higashiyamato-it-plan-4-table-r{int(old['項番']) + 1} {old.pop('出典')}"
+        assert {k: v for k, v in new.items() if k in old} == old and not new["注記"]

@@ -34,7 +34,7 @@ def table_csv(plan: str, rows: list[Row], existing: Path) -> bytes:
                 cells[column] = old[column]
         own = passage_id(plan, row)
         sources = [own] + [s for s in old.get("出典", "").split() if s != own and not s.startswith(f"{doc_id(plan)}-r")]
-        cells["出典"] = " ".join(sources + cells.get("出典", "").split())
+        cells["出典"] = " ".join(dict.fromkeys(sources + cells.get("出典", "").split()))
         cells["注記"] = "\n".join(row.notes)
         writer.writerow([cells.get(column, "") for column in OUTPUT_COLUMNS])
     return out.getvalue().encode("utf-8")
