@@ -57,9 +57,12 @@ def run(project: Path, *args: str):
     return CliRunner().invoke(main, ["--project", str(project), "-q", "import", *args], catch_exceptions=False)
 
 
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
 def table_rows(project: Path) -> list[dict[str, str]]:
-    text = (project / "data" / "new-plan.measures.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    return csv_rows(project / "data" / "new-plan.measures.csv")
 
 
 def test_xlsx_with_title_and_heading_variants_becomes_the_plan_table(project: Path, tmp_path: Path):
@@ -240,8 +243,7 @@ def test_the_projects_own_table_layout_round_trips(tmp_path: Path):
     table = tmp_path / "plan-4.csv"
     shutil.copy(ROOT / "data" / "higashiyamato" / "higashiyamato-it-plan-4.measures.csv", table)
     assert import_table(data, table, "higashiyamato-it-plan-4").measures == 17
-    read = lambda path: list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))  # noqa: E731
-    before, after = read(table), read(data / "higashiyamato" / "higashiyamato-it-plan-4.measures.csv")
+    before, after = csv_rows(table), csv_rows(data / "higashiyamato" / "higashiyamato-it-plan-4.measures.csv")
     for old, new in zip(before, after, strict=True):
         assert new.pop("出典") == f"source/higashiyamato-it-plan-4-table-r{int(old['項番']) + 1} {old.pop('出典')}"
         assert {k: v for k, v in new.items() if k in old} == old and not new["注記"]
