@@ -32,6 +32,7 @@ class Chart:
     svg: str
     columns: list[str]
     rows: list[list[str]]
+    links: list[str | None] = field(default_factory=list)  # where each row's first cell links to
 
     @property
     def markup(self) -> Markup:
@@ -78,9 +79,7 @@ def stacked_bars(title: str, title_en: str, bars: list[Bar], series: list[str], 
     longest = max((b.total for b in bars), default=0) or 1
     span = WIDTH - 40
     for bar in bars:
-        label = escape(bar.label)
-        text = f'<a href="{escape(bar.href)}">{label}</a>' if bar.href else label
-        body.append(f'<text x="0" y="{y + FONT:.1f}">{text}</text>')
+        body.append(f'<text x="0" y="{y + FONT:.1f}">{escape(bar.label)}</text>')
         x, y = 0.0, y + FONT + 5
         counts = dict(bar.segments)
         for name in present:
@@ -97,7 +96,8 @@ def stacked_bars(title: str, title_en: str, bars: list[Bar], series: list[str], 
         y += 30
     rows = [[b.label, *[str(dict(b.segments).get(s, 0)) for s in present], str(b.total)] for b in bars]
     desc = "; ".join(f"{b.label}: " + ", ".join(f"{name} {n}" for name, n in b.segments if n) for b in bars)
-    return Chart(title, title_en, _svg(y, body, title, desc), [label_heading, *present, "計 total"], rows)
+    return Chart(title, title_en, _svg(y, body, title, desc), [label_heading, *present, "計 total"], rows,
+                 [b.href for b in bars])
 
 
 def line(title: str, title_en: str, points: list[tuple[str, float]], unit: str = "") -> Chart:
