@@ -247,3 +247,12 @@ def test_the_projects_own_table_layout_round_trips(tmp_path: Path):
     for old, new in zip(before, after, strict=True):
         assert new.pop("出典") == f"source/higashiyamato-it-plan-4-table-r{int(old['項番']) + 1} {old.pop('出典')}"
         assert {k: v for k, v in new.items() if k in old} == old and not new["注記"]
+
+
+def test_every_unmapped_word_is_named_at_once(project: Path, tmp_path: Path):
+    rows = [HEADINGS, [*ROWS[0][:5], "済", "継続"], [*ROWS[1][:5], "済", "新規"], ["3", "x", "y", "実施", "z", "未着手", "継続"]]
+    result = run(project, str(xlsx(tmp_path / "words.xlsx", rows)), "--plan", "new-plan")
+    assert result.exit_code == 2
+    assert "words.xlsx:2:F: 達成状況 `済` is not mapped to a concept; nor are 新規 (G3), 未着手 (F4)" in result.output
+    assert "    済: CONCEPT\n    未着手: CONCEPT" in result.output and "  今後の方向性:" in result.output
+    assert not (project / "data" / "new-plan.measures.csv").exists()

@@ -92,6 +92,7 @@ def convert(grid: Grid, layout: Layout, mapping: Mapping, concepts: dict[str, di
     rows: list[Row] = []
     seen: dict[int, int] = {}
     kept: dict[str, int] = {}
+    unmapped: dict[tuple[str, str], tuple[int, int]] = {}  # (column, word) → its first (row, column)
     for r in range(layout.first_data_row, len(grid.rows) + 1):
         if not any(grid.cell(r, c).strip() for c in range(1, width + 1)):
             continue
@@ -105,11 +106,28 @@ def convert(grid: Grid, layout: Layout, mapping: Mapping, concepts: dict[str, di
             raise LoadError(f"duplicate 項番 {number} (first in row {seen[number]})", grid.place(r, number_col),
                             "give each item its own number")
         seen[number] = r
-        rows.append(_row(grid, layout, r, number, width, lookups, mapping, kept))
+        rows.append(_row(grid, layout, r, number, width, lookups, unmapped, kept))
+    if unmapped:
+        _refuse_unmapped(grid, unmapped, lookups, mapping)
     return Converted(rows, kept)
 
 
-def _row(grid, layout, r, number, width, lookups, mapping, kept) -> Row:
+def _refuse_unmapped(grid: Grid, unmapped: dict, lookups: dict, mapping: Mapping) -> None:
+    """One error for every word no mapping knows: its first cell, the others, and the lines to add."""
+    (column, word), (r, c) = next(iter(unmapped.items()))
+    others = [f"{w} ({column_letter(cc)}{rr})" for (_, w), (rr, cc) in list(unmapped.items())[1:]]
+    lines = []
+    for key in SCHEME_COLUMNS:
+        words = [w for (k, w) in unmapped if k == key]
+        if words:
+            known = ", ".join(sorted(set(lookups[key].values())))
+            lines.append(f"  {key}:   # one of: {known}\n" + "".join(f"    {w}: CONCEPT\n" for w in words))
+    message = f"{column} `{word}` is not mapped to a concept" + (
+        f"; nor are {', '.join(others)}" if others else "")
+    raise LoadError(message, grid.place(r, c), f"add under `values:` in {mapping.hint_path}:\n" + "".join(lines).rstrip())
+
+
+def _row(grid, layout, r, number, width, lookups, unmapped, kept) -> Row:
     cells: dict[str, str] = {}
     notes: list[str] = []
     refs: dict[str, str] = {}
@@ -132,10 +150,8 @@ def _row(grid, layout, r, number, width, lookups, mapping, kept) -> Row:
         elif key in SCHEME_COLUMNS:
             concept = lookups[key].get(normal(text))
             if concept is None:
-                known = sorted(set(lookups[key].values()))
-                raise LoadError(f"{key} `{text}` is not mapped to a concept", grid.place(r, c),
-                                f"add `{normal(text)}: CONCEPT` under `values: {key}:` in {mapping.hint_path} "
-                                f"(CONCEPT one of: {', '.join(known)})")
+                unmapped.setdefault((key, normal(text)), (r, c))  # all of them are reported at the end
+                continue
             if concept != text:
                 notes.append(f"{normal(layout.headings.get(c, key))}（表の記載）: {text}")
             text = concept
