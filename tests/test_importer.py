@@ -93,6 +93,16 @@ def test_two_heading_rows_under_a_merged_heading(project: Path, tmp_path: Path):
     assert (row["達成状況"], row["今後の方向性"]) == ("一部達成", "継続")
 
 
+def test_three_heading_rows_under_merged_headings(project: Path, tmp_path: Path):
+    rows = [["項番", "事業名", "評価", None], [None, None, "令和4年度末", None], [None, None, "達成状況", "今後の方向性"],
+            ["1", "事業A", "×", "廃止"]]
+    source = xlsx(tmp_path / "three.xlsx", rows, merge=("A1:A3", "B1:B3", "C1:D1", "C2:D2"))
+    assert run(project, str(source), "--plan", "new-plan").exit_code == 0
+    row = table_rows(project)[0]
+    assert (row["項番"], row["項目"], row["達成状況"], row["今後の方向性"]) == ("1", "事業A", "未達成", "取組終了")
+    assert "source/new-plan-table-r4" == row["出典"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_csv_encodings_are_detected(project: Path, tmp_path: Path, encoding: str):
     out = io.StringIO()

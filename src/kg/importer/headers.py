@@ -96,20 +96,25 @@ def find_layout(grid: Grid, extra: dict[str, str]) -> Layout:
 
 
 def _with_subheadings(grid: Grid, row: int, headings: dict, keys: dict, extra: dict) -> Layout:
-    """Take the next row as a second heading row where it names columns the first left open."""
-    below = {c: grid.cell(row + 1, c) for c in headings}
+    """Take the rows below as heading rows: all those the 項番 heading is merged down over (a workbook),
+    or else the next row where it names columns the first left open."""
     number_col = next((c for c, k in keys.items() if k == "項番"), None)
-    is_data = number_col is not None and _NUMBER.fullmatch(normal(below.get(number_col, "")))
-    sub_keys = {c: column_for(t, extra) for c, t in below.items()}
-    if not is_data and any(sub_keys.values()):
-        for c, text in below.items():
+    last = _merged_down_to(grid, row, number_col) if number_col else row
+    if last == row:
+        below = {c: grid.cell(row + 1, c) for c in headings}
+        is_data = number_col is not None and _NUMBER.fullmatch(normal(below.get(number_col, "")))
+        if not is_data and any(column_for(t, extra) for t in below.values()):
+            last = row + 1
+    for sub in range(row + 1, last + 1):
+        for c in headings:
+            text = grid.cell(sub, c)
             if text.strip():
                 joined = f"{headings[c]}／{text}" if headings[c].strip() else text
-                keys[c] = sub_keys[c] or column_for(joined, extra)
+                keys[c] = column_for(text, extra) or column_for(joined, extra)
                 headings[c] = joined
-            elif not grid.cell(row, c):
+            elif _merged_across(grid, sub - 1, c):
                 keys[c] = None  # under a heading merged across several columns: not that heading's column
-        row += 1
+        row = sub
     columns = {c: k for c, k in keys.items() if k}
     seen: dict[str, int] = {}
     for c, key in columns.items():
@@ -134,6 +139,18 @@ def _merged_text(grid: Grid, row: int, column: int) -> str:
         if min_row <= row <= max_row and min_col <= column <= max_col:
             return grid.cell(min_row, min_col)
     return ""
+
+
+def _merged_down_to(grid: Grid, row: int, column: int) -> int:
+    """The last row of a range merged down from (row, column), or ``row``."""
+    return next((max_row for min_row, min_col, max_row, max_col in grid.merged
+                 if min_row == row and min_col <= column <= max_col), row)
+
+
+def _merged_across(grid: Grid, row: int, column: int) -> bool:
+    """Whether (row, column) lies in a range merged across more than one column."""
+    return any(min_row <= row <= max_row and min_col <= column <= max_col and max_col > min_col
+               for min_row, min_col, max_row, max_col in grid.merged)
 
 
 def _width(grid: Grid) -> int:
