@@ -378,31 +378,71 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None):
         c.log(f"wrote {len(content)} bytes to {output}")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …).")
-@click.option("--allow-service", "allowed", multiple=True, metavar="URL",
-              help="Let queries call this SPARQL endpoint with SERVICE (repeatable); none by default.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
-              help="Time limit of one query; a query past it is stopped and answered 503.")
-@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(min=1), metavar="N",
-              help="Most rows (SELECT) or triples (CONSTRUCT) one query may return.")
-@pass_ctx
-def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
-          max_results: int):
-    """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue."""
+def served_options(max_results: int):
+    """The options of the commands that answer queries on a dist folder: ``serve`` and ``mcp``."""
+    def decorate(f):
+        for option in reversed((
+            click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+                         show_default=True, help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …)."),
+            click.option("--allow-service", "allowed", multiple=True, metavar="URL",
+                         help="Let queries call this SPARQL endpoint with SERVICE (repeatable); none by default."),
+            click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+                         metavar="SECONDS", help="Time limit of one query; a query past it is stopped."),
+            click.option("--max-results", default=max_results, show_default=True, type=click.IntRange(min=1),
+                         metavar="N", help="Most rows (SELECT) or triples (CONSTRUCT) one query may return."),
+        )):
+            f = option(f)
+        return f
+    return decorate
+
+
+def served_settings(c: Context, dist: Path, allowed: tuple[str, ...], timeout: float, max_results: int, **more):
+    """The server settings for ``dist``, with the project's named queries when there is a project."""
     from kg.errors import LoadError
-    from kg.serve import Settings, serve as run_server
+    from kg.serve import Settings
 
     try:
         queries_dir = c.project.queries_dir
     except LoadError:
         queries_dir = None  # serving a dist folder outside a project: no named queries
-    settings = Settings(dist=dist, queries_dir=queries_dir, allowed_services=frozenset(allowed),
-                        timeout=timeout, max_results=max_results)
-    run_server(settings, host, port, log=c.log)
+    return Settings(dist=dist, queries_dir=queries_dir, allowed_services=frozenset(allowed),
+                    timeout=timeout, max_results=max_results, **more)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@served_options(max_results=10_000)
+@pass_ctx
+def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
+          max_results: int):
+    """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue.
+
+    A query past --timeout is stopped and answered 503.
+    """
+    from kg.serve import serve as run_server
+
+    run_server(served_settings(c, dist, allowed, timeout, max_results), host, port, log=c.log)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="Answer over streamable HTTP at http://HOST:PORT/mcp instead of stdin/stdout.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on with --port.")
+@served_options(max_results=1_000)
+@pass_ctx
+def mcp(c: Context, port: int | None, host: str, dist: Path, allowed: tuple[str, ...], timeout: float,
+        max_results: int):
+    """Answer AI assistants over the Model Context Protocol: find, describe, query, validate.
+
+    \b
+    Without --port the server talks to one client on stdin/stdout (the client starts it);
+    with --port it serves any number of clients over streamable HTTP, on 127.0.0.1 unless
+    --host says otherwise. Queries run in worker processes within --timeout and --max-results.
+    """
+    from kg.mcp import run
+
+    run(served_settings(c, dist, allowed, timeout, max_results, workers=2), port, host, log=c.log)
 
 
 if __name__ == "__main__":  # pragma: no cover
