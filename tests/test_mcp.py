@@ -10,19 +10,17 @@ from pathlib import Path
 
 import anyio
 import pytest
-from click.testing import CliRunner
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.shared.exceptions import MCPError
 from rdflib import Graph
 
+from fixtures.built import ROOT, build_dist
 from fixtures.serve import free_port
-from kg.cli import main
 from kg.mcp.backend import Backend
 from kg.mcp.server import create_server
 from kg.serve.config import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/lgdx/id/"
 MEASURE = BASE + "measure/higashiyamato-it-plan-4-01"
 # a cross join of the data with itself, four times over: runs far past any time limit
@@ -31,11 +29,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
-    """The project's own graph, built as `kg build` writes it."""
-    out = tmp_path_factory.mktemp("mcp") / "dist"
-    result = CliRunner().invoke(main, ["--project", str(ROOT), "--quiet", "build", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+    return build_dist(tmp_path_factory.mktemp("mcp") / "dist")
 
 
 def settings(dist: Path) -> Settings:

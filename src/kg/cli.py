@@ -356,21 +356,31 @@ def remote_endpoint(url: str, user: str | None, password_env: str | None, auth: 
               "(measure, law, plan …), plain JSON for web developers.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
+@click.option("--profile", default="lgdx", show_default=True, metavar="NAME",
+              help="The vocabulary to answer in: lgdx (the project's own), eli (laws), schema (schema.org) "
+                   "or imi (the IMI core vocabulary); only the resources the profile applies to are written.")
 @pass_ctx
-def export(c: Context, fmt: str, frame: str | None, output: Path | None):
+def export(c: Context, fmt: str, frame: str | None, output: Path | None, profile: str):
     """Print or write the whole graph in one serialisation (without validating it)."""
+    from kg import profiles
     from kg.build import write_file_atomically
-    from kg.export import framed, load_frame, serialize
+    from kg.export import framed, load_frame
     from kg.namespaces import rebase
 
     if frame and fmt != "jsonld":
         raise click.UsageError("--frame needs --format jsonld")
+    chosen = profiles.find(profile)
+    if chosen is None:
+        raise click.BadParameter(f"no profile `{profile}`; the profiles are: {', '.join(profiles.profiles())}",
+                                 param_hint="--profile")
+    if frame and chosen.vocabulary is not None:
+        raise click.UsageError("--frame frames the project's own vocabulary: leave out --profile")
     project = c.project
     graph = rebase(project.load().graph, c.base)
     if frame:
         content = framed(graph, load_frame(project.ontology_dir / "frames", frame))
     else:
-        content = serialize(graph, fmt, c.base)
+        content = profiles.serialize(profiles.graph_view(chosen, graph, project.ontology), fmt, chosen, c.base)
     if output is None:
         sys.stdout.buffer.write(content)
     else:
