@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
+from rdflib.compare import isomorphic
 
-from fixtures.built import ROOT, build_dist
+from fixtures.built import ROOT, built_dist
 from fixtures.serve import TestClient
 from kg import profiles
 from kg.cli import main
@@ -29,14 +30,15 @@ MEASURE = "/id/measure/higashiyamato-it-plan-4-01"
 
 
 @pytest.fixture(scope="module")
-def views() -> dict[str, Graph]:
-    """The whole graph in each profile, as `kg export --profile NAME` writes it."""
-    out = {}
-    for token in profiles.profiles():
-        result = CliRunner().invoke(main, ["--project", str(ROOT), "export", "--profile", token, "--format", "nt"])
-        assert result.exit_code == 0, result.output
-        out[token] = Graph().parse(data=result.stdout_bytes, format="nt")
-    return out
+def dist(tmp_path_factory) -> Path:
+    return built_dist(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def views(dist) -> dict[str, Graph]:
+    """The built graph in each profile."""
+    graph, ontology = Graph().parse(dist / "kg.nt"), Graph().parse(dist / "ontology.ttl")
+    return {token: profiles.graph_view(p, graph, ontology) for token, p in profiles.profiles().items()}
 
 
 def test_the_profiles_are_listed_with_their_uris():
@@ -47,7 +49,10 @@ def test_the_profiles_are_listed_with_their_uris():
     assert profiles.find("https://schema.org/") is listed["schema"] and profiles.find("nope") is None
 
 
-def test_export_rejects_an_unknown_profile():
+def test_export_writes_a_profile_and_rejects_an_unknown_one(views):
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "export", "--profile", "eli", "--format", "nt"])
+    assert result.exit_code == 0
+    assert isomorphic(Graph().parse(data=result.stdout_bytes, format="nt"), views["eli"])
     result = CliRunner().invoke(main, ["--project", str(ROOT), "export", "--profile", "dublin"])
     assert result.exit_code == 2 and "lgdx, eli, imi, schema" in result.output
 
@@ -138,8 +143,7 @@ def test_the_default_profile_is_the_graph_itself(views):
 # --- kg serve -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    dist = build_dist(tmp_path_factory.mktemp("profiles") / "dist")
+def client(dist):
     with TestClient(create_app(Settings(dist=dist, queries_dir=ROOT / "queries", workers=2))) as c:
         yield c
 

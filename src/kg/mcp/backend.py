@@ -20,7 +20,7 @@ from kg.query import Param, bind_params, serialize_graph, term_of
 from kg.serve.config import Settings
 from kg.serve.pool import Pool, PoolError
 from kg.serve.site import Site, load_site
-from kg.sparql import query_form, values_block
+from kg.sparql import query_form
 
 DERIVED_FROM = ox.NamedNode(str(PREFIXES["prov"]) + "wasDerivedFrom")
 RDF_TYPE = str(PREFIXES["rdf"]) + "type"
@@ -29,11 +29,11 @@ SKOS = str(PREFIXES["skos"])
 QUOTED = (SKOS + "hiddenLabel", str(PREFIXES["dcterms"]) + "description", SKOS + "definition",
           str(LGDX) + "progressNote")
 #: How many result IRIs an answer looks up the source passages of.
-CITED_PASSAGES_LIMIT = 50
-# ``?derived`` is bound to prov:wasDerivedFrom as a term, not written in the text: the query's
-# safety check then has no FROM-like word to parse the whole query for.
-PASSAGES_QUERY = """SELECT ?s ?passage ?section ?ja ?en WHERE {
-  %s
+CITED_PASSAGES_LIMIT = 20
+# The resource and prov:wasDerivedFrom are bound as terms, never written in the text: the
+# query's safety check then finds no word such as FROM or SERVICE in it (an IRI may hold one)
+# and need not parse the whole query.
+PASSAGES_QUERY = """SELECT ?passage ?section ?ja ?en WHERE {
   ?s ?derived ?passage .
   OPTIONAL { ?passage lgdx:section ?section }
   OPTIONAL { ?passage rdfs:label ?ja FILTER(lang(?ja) = "ja") }
@@ -100,18 +100,21 @@ class Backend:
     async def passages_of(self, iris) -> dict[str, list[dict]]:
         """The source passages each IRI is derived from (the first :data:`CITED_PASSAGES_LIMIT` IRIs)."""
         iris = list(dict.fromkeys(iris))[:CITED_PASSAGES_LIMIT]
-        if not iris:
-            return {}
-        rows = [{"s": ox.NamedNode(i)} for i in iris]
-        text = PASSAGES_QUERY % values_block(["s"], rows)
-        reply = await self.call("sparql", text, None, "json", {"derived": DERIVED_FROM})
         found: dict[str, list[dict]] = {}
-        for b in json.loads(reply[2])["results"]["bindings"]:
-            passage = {"iri": b["passage"]["value"], "section": b.get("section", {}).get("value"),
-                       "label": {k: b[k]["value"] for k in ("ja", "en") if k in b}}
-            if passage not in found.setdefault(b["s"]["value"], []):
-                found[b["s"]["value"]].append(passage)
-        return found
+
+        async def read(iri: str):
+            reply = await self.call("sparql", PASSAGES_QUERY, None, "json",
+                                    {"s": ox.NamedNode(iri), "derived": DERIVED_FROM})
+            for b in json.loads(reply[2])["results"]["bindings"]:
+                passage = {"iri": b["passage"]["value"], "section": b.get("section", {}).get("value"),
+                           "label": {k: b[k]["value"] for k in ("ja", "en") if k in b}}
+                if passage not in found.setdefault(iri, []):
+                    found[iri].append(passage)
+
+        async with anyio.create_task_group() as group:
+            for iri in iris:
+                group.start_soon(read, iri)
+        return {iri: found[iri] for iri in iris if iri in found}
 
     async def cites(self, iris) -> dict:
         """``{"iris": […], "passages": […]}``: what an answer rests on, and where that comes from."""
