@@ -210,3 +210,12 @@ def test_streamable_http_on_localhost(dist):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_missing_dist_folder_is_an_input_error(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "mcp", "--dist", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and "no kg.nt in the dist folder" in result.output and "kg build" in result.output

@@ -161,6 +161,13 @@ def test_a_law_in_the_eli_profile_by_query_string(client):
     assert by_uri.status_code == 200 and by_uri.text == r.text
 
 
+def test_an_extension_picks_the_format_of_a_view(client):
+    r = client.get(LAW + ".jsonld", params={"_profile": "schema"})
+    assert r.status_code == 200 and json.loads(r.text)["@type"] == "Legislation"
+    page = client.get(LAW + ".html", params={"_profile": "schema"}, headers={"accept": "application/json"})
+    assert page.status_code == 406 and "text/turtle" in page.json()["fix"]
+
+
 def test_accept_profile_negotiates_and_falls_back_to_the_default(client):
     r = client.get(LAW, headers={"accept": "application/ld+json",
                                  "accept-profile": "<http://example.org/none>, <https://schema.org/>;q=0.8"})

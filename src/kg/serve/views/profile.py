@@ -66,8 +66,8 @@ async def resource(request: Request, path: str, candidates: list[str], ext_fmt: 
         if named is None:
             known = ", ".join(f"{p.token} ({p.uri})" for p in profiles.profiles().values())
             return error(request, 404, f"no profile `{token}`", f"use one of: {known}, or {profiles.ALTERNATES}")
-    fmt = ext_fmt if ext_fmt in OFFERS else neg.negotiate(request.headers.get("accept"), OFFERS, "graph")
-    if token != profiles.ALTERNATES and fmt is None:
+    fmt = ext_fmt or neg.negotiate(request.headers.get("accept"), OFFERS, "graph")
+    if token != profiles.ALTERNATES and fmt not in OFFERS:
         return error(request, 406, "no acceptable format for this view",
                      "accept text/turtle, application/ld+json, application/n-triples or application/rdf+xml")
 
