@@ -54,7 +54,7 @@ def test_export_writes_a_profile_and_rejects_an_unknown_one(views):
     assert result.exit_code == 0
     assert isomorphic(Graph().parse(data=result.stdout_bytes, format="nt"), views["eli"])
     result = CliRunner().invoke(main, ["--project", str(ROOT), "export", "--profile", "dublin"])
-    assert result.exit_code == 2 and "lgdx, eli, imi, schema" in result.output
+    assert result.exit_code == 2 and "no profile `dublin`" in result.output and "eli (http" in result.output
 
 
 def _classes(graph: Graph, vocab: Graph, node) -> set:

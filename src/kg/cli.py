@@ -432,10 +432,7 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None, profile
 
     if frame and fmt != "jsonld":
         raise click.UsageError("--frame needs --format jsonld")
-    chosen = profiles.find(profile)
-    if chosen is None:
-        raise click.BadParameter(f"no profile `{profile}`; the profiles are: {', '.join(profiles.profiles())}",
-                                 param_hint="--profile")
+    chosen = profiles.named(profile)
     if frame and chosen.vocabulary is not None:
         raise click.UsageError("--frame frames the project's own vocabulary: leave out --profile")
     project = c.project

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg import export
+from kg.errors import KgError
 from kg.namespaces import ONTOLOGY_IRI, PREFIXES, bind
 from kg.oxterms import to_ox_triple, to_rdflib
 from kg.query import HEADER
@@ -77,6 +78,15 @@ def find(token_or_uri: str) -> Profile | None:
     if token_or_uri in known:
         return known[token_or_uri]
     return next((p for p in known.values() if p.uri == token_or_uri.strip("<>")), None)
+
+
+def named(token_or_uri: str) -> Profile:
+    """The profile ``token_or_uri`` names; an error listing the profiles if none does."""
+    found = find(token_or_uri)
+    if found is None:
+        raise KgError(f"no profile `{token_or_uri}`",
+                      fix=f"use one of: {', '.join(f'{p.token} ({p.uri})' for p in profiles().values())}")
+    return found
 
 
 _ACCEPT_PROFILE = re.compile(r"\s*<([^>]*)>\s*((?:;[^,]*)?)")

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg import profiles
+from kg.errors import KgError
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached_async, error
@@ -62,10 +63,10 @@ async def resource(request: Request, path: str, candidates: list[str], ext_fmt: 
     token = request.query_params.get("_profile")
     named = None
     if token and token != profiles.ALTERNATES:
-        named = profiles.find(token)
-        if named is None:
-            known = ", ".join(f"{p.token} ({p.uri})" for p in profiles.profiles().values())
-            return error(request, 404, f"no profile `{token}`", f"use one of: {known}, or {profiles.ALTERNATES}")
+        try:
+            named = profiles.named(token)
+        except KgError as exc:
+            return error(request, 404, exc.message, f"{exc.fix}; or {profiles.ALTERNATES} for the list")
     fmt = ext_fmt or neg.negotiate(request.headers.get("accept"), OFFERS, "graph")
     if token != profiles.ALTERNATES and fmt not in OFFERS:
         return error(request, 406, "no acceptable format for this view",
