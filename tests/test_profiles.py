@@ -24,6 +24,7 @@ VOCAB = Path(__file__).parent / "fixtures" / "vocab"
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SDO = Namespace("https://schema.org/")
 IC = Namespace("http://imi.go.jp/ns/core/rdf#")
+SDO_HTTP = Namespace("http://schema.org/")  # the core vocabulary gives its domains with schema.org's http terms
 BASE = "https://w3id.org/lgdx/id/"
 LAW = "/id/law/425AC0000000027"
 MEASURE = "/id/measure/higashiyamato-it-plan-4-01"
@@ -122,17 +123,33 @@ def test_schema_org_view_uses_schema_org_terms_within_their_domains(views):
     assert str(view.value(plan, SDO.temporalCoverage)) == "2019-04-01/2022-03-31"
 
 
-def test_imi_view_takes_its_classes_from_the_ontology_mappings(views):
-    view, ontology = views["imi"], Graph().parse(ROOT / "ontology" / "lgdx.ttl")
+def test_imi_view_conforms_to_the_imi_core_vocabulary(views):
+    """Classes come from the ontology's mappings; every term is the core vocabulary's, used within its
+    domain (schema:domainIncludes) and range."""
+    view, imi = views["imi"], Graph().parse(VOCAB / "imicore-extract.ttl")
+    ontology = Graph().parse(ROOT / "ontology" / "lgdx.ttl")
     mapped = {o for o in ontology.objects() if isinstance(o, URIRef) and str(o).startswith(str(IC))}
-    classes = set(view.objects(None, RDF.type)) - {IC["名称型"]}
-    assert classes and classes <= mapped
-    names = list(view.objects(None, IC["名称"]))
-    assert names and all((n, RDF.type, IC["名称型"]) in view for n in names)
-    assert all(len(list(view.objects(n, IC["表記"]))) == 1 for n in names)
+    assert set(view.objects(None, RDF.type)) - {IC["名称型"]} <= mapped
+    problems = []
+    for s, p, o in view:
+        for term in (p, o if p == RDF.type else None):
+            if term is not None and str(term).startswith(str(IC)) and (term, RDF.type, None) not in imi:
+                problems.append(f"{term} is not in the core vocabulary")
+        if p == RDF.type:
+            continue
+        if not set(imi.objects(p, SDO_HTTP.domainIncludes)) & _classes(view, imi, s):
+            problems.append(f"{s} {p}: none of its classes is in the domain")
+        rng = imi.value(p, RDFS.range)
+        if isinstance(o, Literal) and (o.datatype or (RDF.langString if o.language else XSD.string)) != rng:
+            problems.append(f"{s} {p} {o!r}: not a {rng}")
+        if not isinstance(o, Literal) and rng not in _classes(view, imi, o):
+            problems.append(f"{s} {p} {o}: not a {rng}")
+    assert not problems, "\n".join(sorted(set(problems)))
     city = URIRef(BASE + "org/132209")
     assert {IC["組織型"], IC["法人型"]} <= set(view.objects(city, RDF.type))
     assert [str(view.value(n, IC["表記"])) for n in view.objects(city, IC["名称"])] == ["東大和市"]
+    plan = URIRef(BASE + "plan/higashiyamato-it-plan-4")
+    assert str(view.value(plan, IC["表題"])) == "第四次東大和市情報化推進計画"
 
 
 def test_the_default_profile_is_the_graph_itself(views):
