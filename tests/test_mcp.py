@@ -107,6 +107,7 @@ async def test_named_query_with_parameters_and_bad_arguments(client):
                                               "params": {"plan": "plan/higashiyamato-it-plan-4"}})
     counts = {r["status_en"]["text"]: int(r["measures"]["text"]) for r in data["rows"]}
     assert sum(counts.values()) == 17 and data["rows"][0]["measures"]["datatype"] == "xsd:integer"
+    assert data["cites"]["query"] == "kg://queries/measures-by-status"
     bad = await answer(client, "run_query", {"name": "measures-by-status", "params": {"plan": "not an iri"}},
                        error=True)
     assert "parameter `plan`" in bad["error"] and bad["fix"]

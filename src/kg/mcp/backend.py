@@ -41,6 +41,11 @@ PASSAGES_QUERY = """SELECT ?passage ?section ?ja ?en WHERE {
 }"""
 
 
+def query_uri(name: str) -> str:
+    """The URI of a named query's text among the server's resources."""
+    return f"kg://queries/{name}"
+
+
 class ToolError(KgError):
     """A call an assistant can correct: a bad argument, an unknown resource, a query past the limits."""
 
@@ -187,6 +192,7 @@ class Backend:
         except QueryError as exc:
             raise ToolError(exc.message.replace("--param ", ""), fix=(exc.fix or "").replace("--param ", "")) from None
         answer = await self._run(query.text, bindings, untrusted=True)
+        answer["cites"]["query"] = query_uri(name)  # the text it ran, a resource of this server
         return {"query": name, "title": query.title_en, "params": dict(params)} | answer
 
     async def sparql(self, text: str) -> dict:

@@ -13,7 +13,7 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from kg import __version__
-from kg.mcp.backend import Backend, ToolError
+from kg.mcp.backend import Backend, ToolError, query_uri
 from kg.query import NamedQuery
 
 RESOURCE = {"type": "string", "minLength": 1, "maxLength": 2000,
@@ -116,7 +116,7 @@ def resources(backend: Backend) -> dict[str, tuple[types.Resource, Callable[[], 
                          lambda: site.rdf("catalog.ttl", "ttl").decode("utf-8")),
     }
     for q in site.queries.values():
-        uri = f"kg://queries/{q.name}"
+        uri = query_uri(q.name)
         out[uri] = (types.Resource(uri=uri, name=q.name, title=q.title_en, mime_type="application/sparql-query",
                                    description=q.description_en),
                     lambda q=q: q.text)
