@@ -106,10 +106,15 @@ class Backend:
         """The source passages each IRI is derived from (the first :data:`CITED_PASSAGES_LIMIT` IRIs)."""
         iris = list(dict.fromkeys(iris))[:CITED_PASSAGES_LIMIT]
         found: dict[str, list[dict]] = {}
+        failed: list[ToolError] = []
 
         async def read(iri: str):
-            reply = await self.call("sparql", PASSAGES_QUERY, None, "json",
-                                    {"s": ox.NamedNode(iri), "derived": DERIVED_FROM})
+            try:
+                reply = await self.call("sparql", PASSAGES_QUERY, None, "json",
+                                        {"s": ox.NamedNode(iri), "derived": DERIVED_FROM})
+            except ToolError as exc:  # raised once all reads are done, not as a group of errors
+                failed.append(exc)
+                return
             for b in json.loads(reply[2])["results"]["bindings"]:
                 passage = {"iri": b["passage"]["value"], "section": b.get("section", {}).get("value"),
                            "label": {k: b[k]["value"] for k in ("ja", "en") if k in b}}
@@ -119,6 +124,8 @@ class Backend:
         async with anyio.create_task_group() as group:
             for iri in iris:
                 group.start_soon(read, iri)
+        if failed:
+            raise failed[0]
         return {iri: found[iri] for iri in iris if iri in found}
 
     async def cites(self, iris) -> dict:
