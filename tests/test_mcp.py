@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
@@ -207,6 +208,13 @@ def test_streamable_http_on_localhost(dist):
                 assert "time limit" in (await answer(client, "sparql", {"query": RUNAWAY}, error=True))["error"]
                 data = await answer(client, "describe", {"resource": "measure/higashiyamato-it-plan-4-01"})
                 assert data["iri"] == MEASURE
+            # a page of another site, or a name rebound to this machine, is refused (DNS rebinding)
+            request = {"json": {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                       "headers": {"Accept": "application/json, text/event-stream"}}
+            host = httpx.post(url, **request | {"headers": request["headers"] | {"Host": "attacker.example"}})
+            assert host.status_code == 421 and "Host" in host.text
+            origin = httpx.post(url, **request | {"headers": request["headers"] | {"Origin": "http://attacker.example"}})
+            assert origin.status_code == 403 and "Origin" in origin.text
         anyio.run(go)
     finally:
         process.terminate()
