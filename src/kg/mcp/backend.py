@@ -33,11 +33,13 @@ CITED_PASSAGES_LIMIT = 20
 # The resource and prov:wasDerivedFrom are bound as terms, never written in the text: the
 # query's safety check then finds no word such as FROM or SERVICE in it (an IRI may hold one)
 # and need not parse the whole query.
-PASSAGES_QUERY = """SELECT ?passage ?section ?ja ?en WHERE {
+# A passage's hidden label is its heading as the source writes it, before normalisation.
+PASSAGES_QUERY = """SELECT ?passage ?section ?ja ?en ?written WHERE {
   ?s ?derived ?passage .
   OPTIONAL { ?passage lgdx:section ?section }
   OPTIONAL { ?passage rdfs:label ?ja FILTER(lang(?ja) = "ja") }
   OPTIONAL { ?passage rdfs:label ?en FILTER(lang(?en) = "en") }
+  OPTIONAL { ?passage skos:hiddenLabel ?written }
 }"""
 
 
@@ -118,6 +120,8 @@ class Backend:
             for b in json.loads(reply[2])["results"]["bindings"]:
                 passage = {"iri": b["passage"]["value"], "section": b.get("section", {}).get("value"),
                            "label": {k: b[k]["value"] for k in ("ja", "en") if k in b}}
+                if "written" in b:
+                    passage["heading_as_written"] = b["written"]["value"]
                 if passage not in found.setdefault(iri, []):
                     found[iri].append(passage)
 
@@ -178,9 +182,10 @@ class Backend:
                   "from": [self.ref(s, labels) for s in subjects]} for p, subjects in data["incoming"].items()]
         quotes = [{"property": self.site.compact(p), "text": v[1]} for p in QUOTED
                   for v in data["props"].get(p, []) if v[0] == "literal" and v[2] in (None, "ja")]
-        sources = [{"iri": s["iri"], "section": s["section"], "label": s["labels"],
-                    "document": self.ref(s["document"], {s["document"]: s["document_labels"]}) if s["document"] else None}
-                   for s in data["sources"]]
+        documents = {s["iri"]: s for s in data["sources"] if s["document"]}
+        sources = [p | {"document": self.ref(d["document"], {d["document"]: d["document_labels"]})
+                        if (d := documents.get(p["iri"])) else None}
+                   for p in (await self.passages_of([iri])).get(iri, [])]
         cited = [iri] + [t[1] for values in data["props"].values() for t in values if t[0] == "uri"]
         cited += [s for subjects in data["incoming"].values() for s in subjects]
         return {"iri": iri, "label": data["labels"], "types": [self.ref(t) for t in data["types"]],

@@ -73,9 +73,10 @@ def tools(backend: Backend) -> dict[str, ToolSpec]:
                  lambda b, a: b.find(a["text"], a.get("lang"), a.get("limit", 10))),
         ToolSpec("describe", "Describe a resource",
                  "Everything the graph says about one resource: its facts with the labels of properties and "
-                 "values, the resources that link to it, the source passages it is derived from, and the "
-                 "wording the graph keeps from the source (descriptions, progress notes, the source's own "
-                 "spelling). The graph holds the source's headings, not its full text.",
+                 "values, the resources that link to it, the source passages it is derived from (with the "
+                 "heading as the source writes it), and the wording the graph keeps from the source "
+                 "(descriptions, progress notes, the source's own spelling). The graph holds the source's "
+                 "headings, not its full text.",
                  {"type": "object", "required": ["resource"], "additionalProperties": False,
                   "properties": {"resource": RESOURCE}},
                  lambda b, a: b.describe(a["resource"])),
