@@ -44,9 +44,7 @@ def profile_links(path: str, current: profiles.Profile, available: list[profiles
 def default_headers(path: str) -> dict[str, str]:
     """What every answer in the default profile says about profiles (without reading the store)."""
     own = profiles.profiles()[profiles.DEFAULT]
-    return {"Content-Profile": f"<{own.uri}>",
-            "Link": f'<{own.uri}>; rel="profile", <{path}?_profile={profiles.ALTERNATES}>; rel="alternate"; '
-                    f'type="application/json"'}
+    return {"Content-Profile": f"<{own.uri}>", "Link": profile_links(path, own, [own])}
 
 
 async def triples_of(request: Request, candidates: list[str]) -> tuple[str, list] | None:
