@@ -483,16 +483,30 @@ def served_settings(c: Context, dist: Path, allowed: tuple[str, ...], timeout: f
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @served_options(max_results=10_000)
+@click.option("--store", metavar="URL", help="Read the graph from this remote SPARQL endpoint (e.g. Virtuoso's "
+              "/sparql holding harvested graphs) instead of loading kg.nt; --dist gives the ontology and catalogue.")
+@click.option("--store-graph", "store_graphs", multiple=True, metavar="IRI",
+              help="With --store: read these named graphs as the default graph (repeatable; default: the store's "
+                   "own default graph, which on Virtuoso is every graph).")
 @pass_ctx
 def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
-          max_results: int):
+          max_results: int, store: str | None, store_graphs: tuple[str, ...]):
     """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue.
 
-    A query past --timeout is stopped and answered 503.
+    A query past --timeout is stopped and answered 503. With --store URL the same pages,
+    dereferencing and /sparql (with the same checks and limits) read a remote SPARQL store
+    instead of the embedded one, for graphs past one machine's memory.
     """
     from kg.serve import serve as run_server
 
-    run_server(served_settings(c, dist, allowed, timeout, max_results), host, port, log=c.log)
+    if store_graphs and not store:
+        raise click.UsageError("--store-graph goes with --store")
+    if store:
+        from kg.remote import check_url
+
+        check_url(store, "--store")
+    settings = served_settings(c, dist, allowed, timeout, max_results, store=store, store_graphs=store_graphs)
+    run_server(settings, host, port, log=c.log)
 
 
 @main.command()
