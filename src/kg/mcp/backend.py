@@ -28,6 +28,8 @@ SKOS = str(PREFIXES["skos"])
 #: Properties whose Japanese text keeps the source's own wording (the hidden label keeps its spelling).
 QUOTED = (SKOS + "hiddenLabel", str(PREFIXES["dcterms"]) + "description", SKOS + "definition",
           str(LGDX) + "progressNote")
+#: How many resources linking to a resource describe lists, by property (their count is given).
+LINKS_SHOWN = 50
 #: How many result IRIs an answer looks up the source passages of.
 CITED_PASSAGES_LIMIT = 20
 # The resource and prov:wasDerivedFrom are bound as terms, never written in the text: the
@@ -178,8 +180,9 @@ class Backend:
             return [{"property": self.site.compact(p), "property_iri": p, "property_label": self.label(p),
                      "values": [value(v) for v in values]} for p, values in props.items()]
 
-        links = [{"property": self.site.compact(p), "property_label": self.label(p),
-                  "from": [self.ref(s, labels) for s in subjects]} for p, subjects in data["incoming"].items()]
+        links = [{"property": self.site.compact(p), "property_label": self.label(p), "count": len(subjects),
+                  "from": [self.ref(s, labels) for s in subjects[:LINKS_SHOWN]]}
+                 for p, subjects in data["incoming"].items()]
         quotes = [{"property": self.site.compact(p), "text": v[1]} for p in QUOTED
                   for v in data["props"].get(p, []) if v[0] == "literal" and v[2] in (None, "ja")]
         documents = {s["iri"]: s for s in data["sources"] if s["document"]}
@@ -187,7 +190,7 @@ class Backend:
                         if (d := documents.get(p["iri"])) else None}
                    for p in (await self.passages_of([iri])).get(iri, [])]
         cited = [iri] + [t[1] for values in data["props"].values() for t in values if t[0] == "uri"]
-        cited += [s for subjects in data["incoming"].values() for s in subjects]
+        cited += [s for subjects in data["incoming"].values() for s in subjects[:LINKS_SHOWN]]
         return {"iri": iri, "label": data["labels"], "types": [self.ref(t) for t in data["types"]],
                 "facts": facts({p: v for p, v in data["props"].items() if p != RDF_TYPE}),
                 "links_in": links, "links_in_total": data["incoming_total"],
