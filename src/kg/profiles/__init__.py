@@ -41,7 +41,7 @@ class Profile:
     title: str
     description: str
     vocabulary: str | None = None  # the namespace of its terms; None for the default profile
-    text: str = field(default="", repr=False)  # the CONSTRUCT for what the mappings do not cover
+    text: str = field(default="", repr=False)  # the CONSTRUCT that builds its view from the mapped terms
 
     @property
     def context(self) -> dict:
