@@ -51,7 +51,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 def _unavailable(reason: str):
     if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.fail(f"a component the tests need is missing under CI: {reason}")
     pytest.skip(reason)
 
 

@@ -1010,18 +1010,19 @@ def _labels(fast: FastGraph, nodes: set) -> dict:
 
 # --- the fast pipeline's other steps -----------------------------------------------
 
-def apply_rules(fast: FastGraph, queries_dir: Path) -> int:
+def apply_rules(fast: FastGraph, queries_dir: Path, ontology: Graph | None = None) -> int:
     """``kg.rules.apply_rules`` on the store: each ``construct-*.rq`` in name order."""
     from kg.errors import QueryError
-    from kg.rules import rule_files
+    from kg.rules import ontology_beside, rule_files
 
     added = 0
-    for path in rule_files(queries_dir):
-        try:
-            triples = list(fast.store.query(path.read_text(encoding="utf-8")))
-        except (SyntaxError, OSError) as exc:
-            raise QueryError(f"rule cannot run: {exc}", Location(str(path)), "fix the query") from None
-        added += fast.add(triples)
+    with ontology_beside(fast.store, ontology):
+        for path in rule_files(queries_dir):
+            try:
+                triples = list(fast.store.query(path.read_text(encoding="utf-8")))
+            except (SyntaxError, OSError) as exc:
+                raise QueryError(f"rule cannot run: {exc}", Location(str(path)), "fix the query") from None
+            added += fast.add(triples)
     return added
 
 

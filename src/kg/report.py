@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib.term import Node
 
@@ -43,3 +43,19 @@ class Report:
     @property
     def conforms(self) -> bool:
         return not self.violations
+
+
+def merge_languages(report: Report) -> Report:
+    """One result per finding: a check written once per message language (as shapes for
+    engines that take one ``sh:message`` per SPARQL constraint are) reports once, in both."""
+    results: list[Result] = []
+    seen: dict[tuple, int] = {}
+    for r in report.results:
+        key = (r.severity, r.focus, r.path, r.value, r.shape, r.constraint)
+        at = seen.get(key)
+        if at is not None and not results[at].message.keys() & r.message.keys():
+            results[at] = replace(results[at], message={**results[at].message, **r.message})
+            continue
+        seen[key] = len(results)
+        results.append(r)
+    return Report(results)
