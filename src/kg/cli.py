@@ -26,6 +26,10 @@ class Context:
 
         return Project.find(self.project_dir)
 
+    def in_project(self, path: Path | None, default: str) -> Path:
+        """``path`` as given (relative to the current folder), or ``default`` inside the project."""
+        return path if path is not None else self.project.root / default
+
     def log(self, message: str) -> None:
         if not self.quiet:
             click.echo(message, err=True)
@@ -72,9 +76,32 @@ def main(ctx, project_dir, base, quiet):
     Exit codes: 0 success, 1 validation violations (or a round trip that lost triples),
     2 input that cannot be loaded, 3 a remote store that cannot be reached or fails.
     """
+    ctx.obj = Context(project_dir, _checked_base(base), quiet)
+
+
+def _checked_base(base: str) -> str:
     if not base.endswith(("/", "#")):
         raise click.BadParameter("the base IRI must end with / or #", param_hint="--base")
-    ctx.obj = Context(project_dir, base, quiet)
+    return base
+
+
+def _setter(attribute: str, check=lambda value: value):
+    def store(ctx, _param, value):
+        if value not in (None, False):
+            setattr(ctx.find_object(Context), attribute, check(value))
+    return store
+
+
+def add_global_options(command: click.Command) -> None:
+    """Let ``command`` take --project, --base and -q after its name as well (kg validate -q …)."""
+    command.params += [
+        click.Option(["--project", "project_dir"], metavar="DIR", expose_value=False, is_eager=True,
+                     callback=_setter("project_dir"), help="Project folder (the same as `kg --project DIR COMMAND`)."),
+        click.Option(["--base"], metavar="IRI", expose_value=False, is_eager=True,
+                     callback=_setter("base", _checked_base), help="Instance base IRI (the same as `kg --base IRI COMMAND`)."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, is_eager=True,
+                     callback=_setter("quiet"), help="Print no progress messages."),
+    ]
 
 
 def engine_option(default: str):
@@ -86,11 +113,12 @@ def engine_option(default: str):
 
 
 @main.command()
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
-              show_default=True, help="Folder to write the published files to (replaced as a whole).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the published files to (replaced as a whole); default: dist/ in the "
+                   "project folder, wherever kg is run from.")
 @engine_option("fast")
 @pass_ctx
-def build(c: Context, out: Path, engine: str):
+def build(c: Context, out: Path | None, engine: str):
     """Validate the data and write the dumps, context, frames, ontology, shapes and catalogue.
 
     On any violation the report is printed, the command exits 1 and OUT is left as it was.
@@ -101,7 +129,7 @@ def build(c: Context, out: Path, engine: str):
 
     started = time.perf_counter()
     try:
-        result = run_build(c.project, out, c.base, log=c.log, engine=engine)
+        result = run_build(c.project, c.in_project(out, "dist"), c.base, log=c.log, engine=engine)
     except ViolationsError as exc:
         click.echo(report_text(exc.report), err=True, nl=False)
         fail(exc)
@@ -238,8 +266,8 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
 @click.option("--endpoint", required=True, metavar="URL",
               help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql-auth.")
 @click.option("--graph", "graph_iri", required=True, metavar="IRI", help="The named graph to replace.")
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("dist/kg.nt"),
-              show_default=True, help="The RDF file to push (.nt, .ttl, .jsonld, .rdf).")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The RDF file to push (.nt, .ttl, .jsonld, .rdf); default: dist/kg.nt in the project folder.")
 @click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="Graph Store Protocol PUT/POST, or SPARQL Update (INSERT DATA) where no Graph Store is offered.")
 @click.option("--gsp-endpoint", metavar="URL", help="The Graph Store endpoint, where the store's layout is unknown.")
@@ -250,7 +278,7 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
               help="Retries of a request that failed for a passing reason (connection reset, HTTP 502/503/504).")
 @remote_options
 @pass_ctx
-def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str, gsp_endpoint: str | None,
+def push(c: Context, endpoint: str, graph_iri: str, data_file: Path | None, method: str, gsp_endpoint: str | None,
          update_endpoint: str | None, batch_size: int | None, retries: int, user: str | None,
          password_env: str | None, auth: str, timeout: float):
     """Replace a named graph of a SPARQL 1.1 store with the built graph, completely or not at all.
@@ -265,11 +293,12 @@ def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str
     from kg.ntriples import read_graph
     from kg.remote import Retry
 
+    data_file = c.in_project(data_file, "dist/kg.nt")
     if not data_file.is_file():
         raise KgError(f"no file {data_file}", fix="run `kg build` first, or give --data FILE")
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, update=update_endpoint, gsp=gsp_endpoint)
     graph = read_graph(data_file, c.base, skolem=True)
-    options = dict(method=method, batch_size=batch_size, base=c.base, retry=Retry(attempts=retries + 1))
+    options = dict(method=method, batch_size=batch_size, base=c.base, retry=Retry(attempts=retries + 1, log=c.log))
     if c.quiet:
         result = transfer.push(ep, graph_iri, graph, **options)
     else:
@@ -317,7 +346,7 @@ def pull(c: Context, endpoint: str, graph_iri: str, output: Path | None, fmt: st
     from kg.roundtrip import RoundTripError, compare
 
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, gsp=gsp_endpoint)
-    graph = transfer.pull(ep, graph_iri, method=method, base=c.base, retry=Retry(attempts=retries + 1))
+    graph = transfer.pull(ep, graph_iri, method=method, base=c.base, retry=Retry(attempts=retries + 1, log=c.log))
     content = graph.serialize(ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES)
     if output is not None:
         write_file_atomically(output, content)
@@ -381,8 +410,9 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …).")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …); default: dist/ in the "
+                   "project folder.")
 @click.option("--allow-service", "allowed", multiple=True, metavar="URL",
               help="Let queries call this SPARQL endpoint with SERVICE (repeatable); none by default.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1), metavar="SECONDS",
@@ -390,7 +420,7 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None):
 @click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Most rows (SELECT) or triples (CONSTRUCT) one query may return.")
 @pass_ctx
-def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
+def serve(c: Context, host: str, port: int, dist: Path | None, allowed: tuple[str, ...], timeout: float,
           max_results: int):
     """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue."""
     from kg.errors import LoadError
@@ -398,11 +428,17 @@ def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...]
 
     try:
         queries_dir = c.project.queries_dir
+        dist = c.in_project(dist, "dist")
     except LoadError:
         queries_dir = None  # serving a dist folder outside a project: no named queries
+        dist = dist or Path("dist")
     settings = Settings(dist=dist, queries_dir=queries_dir, allowed_services=frozenset(allowed),
                         timeout=timeout, max_results=max_results)
     run_server(settings, host, port, log=c.log)
+
+
+for _command in main.commands.values():
+    add_global_options(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -411,7 +411,8 @@ def _read_rdf(path: Path, builder: _Builder) -> None:
     try:
         graph.parse(path, format=RDF_FORMATS[path.suffix])
     except Exception as exc:  # rdflib's parsers raise many types; all mean "cannot load"
-        raise LoadError(f"cannot parse as {RDF_FORMATS[path.suffix]}: {exc}", Location(str(path)),
+        problem, line = parse_problem(exc)
+        raise LoadError(f"cannot parse as {RDF_FORMATS[path.suffix]}: {problem}", Location(str(path), line),
                         "check the file's syntax, e.g. with `rapper -c`") from None
     for triple in graph:
         builder.graph.add(triple)
@@ -420,6 +421,18 @@ def _read_rdf(path: Path, builder: _Builder) -> None:
     else:
         for subject in set(graph.subjects()):
             builder.index.nodes.setdefault(subject, Location(str(path)))
+
+
+def parse_problem(exc: Exception) -> tuple[str, int | None]:
+    """An rdflib parser's error as a sentence and a line number, without the parser's internals."""
+    why = getattr(exc, "_why", None)
+    if why is not None and isinstance(getattr(exc, "lines", None), int):  # the Turtle/N3 parser
+        text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
+        line = exc.lines + 1
+        written = text.splitlines()[exc.lines].strip() if exc.lines < len(text.splitlines()) else ""
+        return (f"{why}, in `{written[:120]}`" if written else str(why)), line
+    line = getattr(exc, "line", None)
+    return str(exc).strip().splitlines()[0][:300], line if isinstance(line, int) else None
 
 
 def _subject_lines(path: Path, graph: Graph) -> dict:
