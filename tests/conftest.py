@@ -31,6 +31,17 @@ def mini_project(tmp_path: Path) -> Path:
     return make_project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The project's real data built once for the session: (project, out folder, report)."""
+    from kg.build import build
+    from kg.project import Project
+
+    out = tmp_path_factory.mktemp("real") / "dist"
+    project = Project(ROOT)
+    return project, out, build(project, out).report
+
+
 def load_generator():
     """The synthetic corpus generator of benchmarks/, imported as a module."""
     spec = importlib.util.spec_from_file_location("kg_benchmark_generate", GENERATOR)

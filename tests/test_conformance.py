@@ -3,28 +3,23 @@ shapes.ttl alone, in pySHACL and in Apache Jena, gives the project's own verdict
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 import pyshacl
 import pytest
 from rdflib import RDF, Graph
 
 import jena
-from kg.build import build
 from kg.namespaces import LGDX, SH, SHAPES_IRI
-from kg.project import Project
 from kg.report import VIOLATION, WARNING
 
-ROOT = Path(__file__).resolve().parents[1]
 SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING}
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(real_build):
     """The project's real data built into a folder, with the build's own report."""
-    out = tmp_path_factory.mktemp("published") / "dist"
-    return out, build(Project(ROOT), out).report
+    _, out, report = real_build
+    return out, report
 
 
 def findings(report: Graph) -> set[tuple]:

@@ -515,3 +515,13 @@ def test_shapes_follow_a_deployers_base(valid, all_shapes, ontology):
         (URIRef(base + M1), LGDX.achievementStatus),
     }
 
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_file_a_message_names_exists(shapes, name):
+    graph = shapes[name]
+    named = {path for message in graph.objects(None, SH.message)
+             for path in re.findall(r"data/[\w./*-]+\.(?:yaml|csv)", str(message))}
+    assert named
+    for path in named:
+        assert list(ROOT.glob(path)), f"{name}.ttl names {path}, which does not exist"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import EXIT_VIOLATIONS, KgError
+from kg.errors import EXIT_CANNOT_LOAD, EXIT_VIOLATIONS, KgError, LoadError
 from kg.namespaces import base_from_env
 
 
@@ -39,8 +39,14 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def fail(exc: KgError) -> None:
-    """Print ``exc`` for people and exit with its code."""
-    click.echo(f"error: {exc}", err=True)
+    """Print ``exc`` for people and exit with its code; loading errors in Japanese and English."""
+    if isinstance(exc, LoadError):
+        from kg.report import load_report
+        from kg.validate import report_text
+
+        click.echo(report_text(load_report(exc)), err=True, nl=False)
+    else:
+        click.echo(f"error: {exc}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -150,25 +156,26 @@ def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str, engine: s
     """Check data against the project's SHACL shapes and identifier rules.
 
     With no FILES, the project's data/ is checked. FILES may be data files
-    (.yaml, .measures.csv) or RDF files (.ttl, .nt, .jsonld, .rdf), so that another
-    municipality can check its own files. Exit 0 conforms, 1 violations, 2 cannot load.
+    (.yaml, .measures.csv): each is checked together with the rest of the project (its
+    references to other files resolve) and only its own problems are reported. FILES may
+    also be RDF files (.ttl, .nt, .jsonld, .rdf), checked alone, so that another
+    municipality can check its own dump. Every loading error of all files is reported at
+    once, in the chosen --format. Exit 0 conforms, 1 violations, 2 cannot load.
     With --engine fast and only RDF FILES, the files go straight into the embedded store:
     the way to check a dump of a million triples.
     """
-    from kg.load import RDF_FORMATS
+    from kg.check import check
     from kg.validate import report_graph, report_json, report_text
 
-    project = c.project
-    if engine == "fast" and files and all(f.suffix in RDF_FORMATS for f in files):
-        report = project.validate_rdf(list(files))
-    else:
-        report = project.validate(project.load(list(files) if files else None), engine)
+    report = check(c.project, list(files), engine, log=c.log)
     if fmt == "json":
         click.echo(report_json(report), nl=False)
     elif fmt == "ttl":
         click.echo(report_graph(report).serialize(format="turtle"), nl=False)
     else:
         click.echo(report_text(report, lang), nl=False)
+    if report.errors:
+        sys.exit(EXIT_CANNOT_LOAD)
     sys.exit(0 if report.conforms else EXIT_VIOLATIONS)
 
 
@@ -258,6 +265,8 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
         if graph_iri or user:
             raise click.UsageError("--graph and --user go with --endpoint")
         graph = c.project.load([data_file] if data_file else None).graph
+        for warning in q.absent_iris(named, bindings, graph) if query else ():
+            click.echo(f"warning: {warning}", err=True)
         result = federation.query_local(q.store_of(graph), text, bindings, services=services)
     click.echo(q.format_result(result, fmt), nl=False)
 

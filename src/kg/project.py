@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -12,7 +12,8 @@ from rdflib import OWL, RDF, Graph, URIRef
 from kg.errors import LoadError, Location
 from kg.load import Loaded, data_files, load_paths, parse_problem
 from kg.namespaces import PREFIXES, bind
-from kg.report import merge_languages
+from kg.report import Report, merge_languages
+from kg.sourcelines import subject_lines
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,20 @@ class Project:
 
         fast = fastvalidate.load_files(paths)
         fastvalidate.apply_rules(fast, self.queries_dir, self.ontology)
-        return merge_languages(fastvalidate.validate(fast, self.shapes, self.ontology))
+        return locate(merge_languages(fastvalidate.validate(fast, self.shapes, self.ontology)), paths)
+
+
+def locate(report: Report, paths: list[Path]) -> Report:
+    """``report`` with each result at the ``file:line`` of its focus node in ``paths``."""
+    foci = {r.focus for r in report.results if r.focus is not None}
+    found: dict = {}
+    for path in paths:
+        for node, where in subject_lines(path, foci).items():
+            if node not in found or (where.line and not found[node].line):
+                found[node] = where
+    located = [replace(r, location=found.get(r.focus, r.location)) for r in report.results]
+    return Report(sorted(located, key=lambda r: (r.location.file if r.location else "~",
+                                                 r.location.line or 0 if r.location else 0)))
 
 
 def _parse_all(paths: list[Path]) -> Graph:
