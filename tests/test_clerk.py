@@ -132,7 +132,7 @@ def test_every_loading_error_the_loader_raises_has_japanese():
             yield from patterns(node.orelse)
 
     missing = []
-    for module in ("load", "dates", "project", "errors"):
+    for module in ("load", "dates", "project", "errors", "fastvalidate"):
         tree = ast.parse((ROOT / "src" / "kg" / f"{module}.py").read_text(encoding="utf-8"))
         for call in ast.walk(tree):
             if isinstance(call, ast.Call) and getattr(call.func, "id", "") in ("LoadError", "DateError"):
@@ -145,10 +145,11 @@ def test_every_loading_error_the_loader_raises_has_japanese():
     assert not missing, "no Japanese for: " + "; ".join(missing)
 
 
-def test_a_turtle_syntax_error_names_its_line_without_python_bytes(tmp_path, project):
+@pytest.mark.parametrize("engine", ["pyshacl", "fast"])
+def test_a_turtle_syntax_error_names_its_line_without_python_bytes(tmp_path, mini, engine):
     bad = tmp_path / "other-city.ttl"
     bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "unclosed .\n')
-    result = kg("--project", str(project), "validate", "-q", str(bad))
+    result = kg("--project", str(mini), "validate", "-q", "--engine", engine, str(bad))
     assert result.exit_code == 2
     assert f"{bad}:3: Error" in result.stdout
     assert "b'" not in result.output and "\\n" not in result.output

@@ -461,6 +461,8 @@ def parse_problem(exc: Exception) -> tuple[str, int | None]:
         line = exc.lines + 1
         written = text.splitlines()[exc.lines].strip() if exc.lines < len(text.splitlines()) else ""
         return (f"{why}, in `{written[:120]}`" if written else str(why)), line
+    if isinstance(exc, SyntaxError) and exc.msg:  # pyoxigraph's parsers
+        return exc.msg[:300], exc.lineno
     line = getattr(exc, "line", None)
     return str(exc).strip().splitlines()[0][:300], line if isinstance(line, int) else None
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 JA = {
     # kg.load: files and their form
     "cannot tell the format of this file": "ファイルの形式がわかりません",
+    "cannot tell the RDF format of this file": "ファイルの RDF の形式がわかりません",
     "use .yaml, .measures.csv, .ttl, .nt, .jsonld or .rdf":
         ".yaml、.measures.csv、.ttl、.nt、.jsonld、.rdf のいずれかの拡張子にしてください",
     "not UTF-8 text (byte {})": "UTF-8 のテキストではありません（{0} バイト目）",
