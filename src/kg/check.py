@@ -25,8 +25,8 @@ def check(project: Project, files: list[Path], engine: str = "pyshacl",
     rdf_only = bool(files) and all(f.suffix in RDF_FORMATS for f in files)
     try:
         if rdf_only and engine == "fast":
-            log(f"loading and checking {len(files)} RDF file(s) in the embedded store …")
-            report = project.validate_rdf(files)
+            log(f"loading {len(files)} RDF file(s) into the embedded store …")
+            report = project.validate_rdf(files, log)
         else:
             paths = files if rdf_only else _in_context(project, files)
             log(f"loading {len(paths)} file(s) …")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import EXIT_CANNOT_LOAD, EXIT_VIOLATIONS, KgError, LoadError
+from kg.errors import EXIT_CANNOT_LOAD, EXIT_VIOLATIONS, KgError, LoadErrors
 from kg.namespaces import base_from_env
 
 
@@ -39,14 +39,20 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def fail(exc: KgError) -> None:
-    """Print ``exc`` for people and exit with its code; loading errors in Japanese and English."""
-    if isinstance(exc, LoadError):
+    """Print ``exc`` for people and exit with its code: loading errors in Japanese too."""
+    from kg.messages import japanese
+
+    if isinstance(exc, LoadErrors):
         from kg.report import load_report
         from kg.validate import report_text
 
         click.echo(report_text(load_report(exc)), err=True, nl=False)
-    else:
-        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    click.echo(f"error: {exc}", err=True)
+    if japanese(exc.message):
+        where = f"{exc.where}: " if exc.where else ""
+        fix = f"\n  直し方: {japanese(exc.fix) or exc.fix}" if exc.fix else ""
+        click.echo(f"エラー: {where}{japanese(exc.message)}{fix}", err=True)
     sys.exit(exc.exit_code)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -75,13 +77,18 @@ class Project:
             from kg.validate import validate  # pySHACL is slow to import: only when validating
         return merge_languages(validate(loaded.graph, self.shapes, None, loaded.index))
 
-    def validate_rdf(self, paths: list[Path]):
+    def validate_rdf(self, paths: list[Path], log: Callable[[str], None] = lambda _: None):
         """Large RDF files checked without an rdflib graph: straight into the fast engine."""
         from kg import fastvalidate
 
+        started = time.perf_counter()
         fast = fastvalidate.load_files(paths)
+        log(f"loaded {len(fast)} triples in {time.perf_counter() - started:.1f} s; deriving …")
         fastvalidate.apply_rules(fast, self.queries_dir, self.ontology)
-        return locate(merge_languages(fastvalidate.validate(fast, self.shapes, self.ontology)), paths)
+        log(f"derived, {len(fast)} triples; checking them with the fast engine …")
+        report = merge_languages(fastvalidate.validate(fast, self.shapes, self.ontology))
+        log(f"{len(report.results)} finding(s); locating them in the files …")
+        return locate(report, paths)
 
 
 def locate(report: Report, paths: list[Path]) -> Report:

@@ -104,7 +104,7 @@ def report_text(report: Report, lang: str = "ja") -> str:
     lines: list[str] = [verdict]
     per_file = Counter((r.location.file if r.location else "(no file)", r.severity) for r in report.results)
     for where in dict.fromkeys(f for f, _ in per_file):
-        counts = ", ".join(f"{per_file[where, s]} {s.lower()}(s)" for s in SEVERITY_ORDER if per_file[where, s])
+        counts = ", ".join(f"{per_file[where, s]} {noun}" for s, noun in COUNTED.items() if per_file[where, s])
         lines.append(f"  {where}: {counts}")
     current = object()
     for r in report.results:
@@ -130,7 +130,7 @@ def report_text(report: Report, lang: str = "ja") -> str:
     return "\n".join(lines) + "\n"
 
 
-SEVERITY_ORDER = (ERROR, VIOLATION, WARNING, INFO)
+COUNTED = {ERROR: "error(s)", VIOLATION: "violation(s)", WARNING: "warning(s)", INFO: "note(s)"}
 FIX_LABEL = {"ja": "直し方", "en": "fix"}
 
 
@@ -138,7 +138,7 @@ def summary(report: Report) -> str:
     """The verdict of ``report`` in one line."""
     if report.errors:
         files = len({r.location.file for r in report.errors if r.location})
-        return (f"Cannot load: {len(report.errors)} problem(s) in {files} file(s), nothing was checked "
+        return (f"Cannot load: {len(report.errors)} problem(s) in {files} file(s) "
                 f"/ 読み込めません: {files} 個のファイルに {len(report.errors)} 件の問題")
     infos = len(report.results) - len(report.violations) - len(report.warnings)
     counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s), {infos} note(s)"
