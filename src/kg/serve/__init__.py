@@ -21,7 +21,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log=Non
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     say = log or (lambda message: print(message, file=sys.stderr))
-    say(f"serving {site.dist} (instance base {site.base}) at http://{shown}:{port}/ "
+    source = f"the store at {settings.store}" if settings.store else site.dist
+    say(f"serving {source} (instance base {site.base}) at http://{shown}:{port}/ "
         f"- SPARQL at /sparql, {settings.workers} query workers, "
         f"limits {settings.timeout:g} s and {settings.max_results:,} results")
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
