@@ -115,6 +115,8 @@ def test_loading_errors_come_in_json_and_turtle_too(inside):
     assert result.exit_code == 2
     graph = Graph().parse(data=result.stdout, format="turtle")
     assert len(list(graph.subjects(None, SH.ValidationResult))) == 3
+    assert {str(f).rsplit("/", 1)[-1] for f in graph.objects(None, SH.focusNode)} == {
+        "laws.yaml", "organizations.yaml"}
 
 
 def test_every_loading_error_the_loader_raises_has_japanese():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, RDFS, Graph, Literal
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from kg import identifiers
@@ -185,6 +186,8 @@ def report_graph(report: Report) -> Graph:
         g.add((node, SH.resultSeverity, inverse.get(r.severity, SH.Violation)))
         if r.focus is not None:
             g.add((node, SH.focusNode, r.focus))
+        elif r.location:  # a loading error: its focus is the file that cannot be read
+            g.add((node, SH.focusNode, URIRef(Path(r.location.file).resolve().as_uri())))
         if r.path is not None:
             g.add((node, SH.resultPath, r.path))
         if r.value is not None:
