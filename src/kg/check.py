@@ -29,7 +29,8 @@ def check(project: Project, files: list[Path], engine: str = "pyshacl",
             report = project.validate_rdf(files, log)
         else:
             paths = files if rdf_only else _in_context(project, files)
-            log(f"loading {len(paths)} file(s) …")
+            around = f" ({len(files)} named, with the rest of the project)" if files and not rdf_only else ""
+            log(f"loading {len(paths)} file(s){around} …")
             loaded = project.load(paths)
             log(f"loaded {len(loaded.graph)} triples in {time.perf_counter() - started:.1f} s; "
                 f"checking them with {engine} …")
