@@ -85,3 +85,18 @@ def test_the_catalogue_says_which_shapes_each_data_dump_conforms_to(published):
     shapes = Graph().parse(out / "shapes.ttl")
     assert (None, None, None) in shapes and len(list(shapes.subjects(RDF.type, None))) > 0
     assert any(str(s) == SHAPES_IRI for s in shapes.subjects())
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "fast"])
+def test_a_check_written_once_per_language_is_reported_once_in_both(mini_project, engine):
+    from kg.project import Project
+
+    city = mini_project / "data" / "city.yaml"
+    city.write_text(city.read_text(encoding="utf-8").replace('localGovernmentCode: "132209"',
+                                                             'localGovernmentCode: "132201"'), encoding="utf-8")
+    project = Project(mini_project)
+    report = project.validate(project.load(), engine)
+    found = [r for r in report.violations if r.constraint == "sh:SPARQLConstraintComponent"
+             and str(r.path).endswith("localGovernmentCode")]
+    assert len(found) == 1, found
+    assert set(found[0].message) == {"ja", "en"} and "132201" in found[0].message["ja"]
