@@ -100,3 +100,27 @@ def test_a_check_written_once_per_language_is_reported_once_in_both(mini_project
              and str(r.path).endswith("localGovernmentCode")]
     assert len(found) == 1, found
     assert set(found[0].message) == {"ja", "en"} and "132201" in found[0].message["ja"]
+
+
+def test_a_broken_dump_gets_the_projects_verdict_in_both_engines(published, real_build, tmp_path):
+    """A published dump with a dangling reference: the project, pySHACL and Jena find the same."""
+    from conftest import _unavailable
+    from kg.check import check
+
+    out, _ = published
+    project, _, _ = real_build
+    text = (out / "kg.ttl").read_text(encoding="utf-8")
+    written = "prov:wasDerivedFrom <https://w3id.org/lgdx/id/source/higashiyamato-it-plan-5-ch2-s4-2> ;"
+    assert written in text
+    broken = tmp_path / "kg.ttl"
+    broken.write_text(text.replace(written, written.replace("ch2-s4-2", "ch2-s9-9"), 1), encoding="utf-8")
+    report = check(project, [broken])
+    own = {(r.severity, str(r.focus), str(r.path)) for r in report.results if not r.constraint.startswith("kg:")}
+    assert [f for f in own if f[0] == VIOLATION]
+    shapes = Graph().parse(out / "shapes.ttl")
+    _, found, _ = pyshacl.validate(Graph().parse(broken), shacl_graph=shapes, advanced=True, allow_warnings=True)
+    assert findings(found) == own
+    reason = jena.missing()
+    if reason:
+        _unavailable(reason)
+    assert findings(jena.validate(jena.classpath(tmp_path), out / "shapes.ttl", broken)) == own
