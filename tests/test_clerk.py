@@ -247,6 +247,20 @@ def test_kg_serve_prints_the_port_it_actually_bound(mini, monkeypatch):
     assert f"http://127.0.0.1:{port}/" in result.stderr and ":0/" not in result.stderr
 
 
+def test_a_port_in_use_is_a_clear_error():
+    from kg.errors import KgError
+    from kg.serve import listen
+
+    taken = listen("127.0.0.1", 0)
+    taken.listen()
+    try:
+        with pytest.raises(KgError, match=r"cannot listen on 127\.0\.0\.1:\d+") as info:
+            listen("127.0.0.1", taken.getsockname()[1])
+        assert "--port" in info.value.fix
+    finally:
+        taken.close()
+
+
 # --- queries --------------------------------------------------------------------------
 
 def test_a_misspelt_query_name_gets_suggestions(project):

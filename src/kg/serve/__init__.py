@@ -42,4 +42,4 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-__all__ = ["Settings", "serve"]
+__all__ = ["Settings", "listen", "serve"]
