@@ -150,6 +150,8 @@ def absent_iris(query: NamedQuery, bindings: dict[str, ox.Term], graph: Graph, b
         node = URIRef(term.value)
         if (node, None, None) in graph or (None, None, node) in graph:
             continue
+        from kg.validate import label_of  # pySHACL is slow to import: only when a warning is due
+
         names: dict[str, URIRef] = {}
         for subject in set(graph.subjects()):
             if isinstance(subject, URIRef) and str(subject).startswith(base):
@@ -159,17 +161,10 @@ def absent_iris(query: NamedQuery, bindings: dict[str, ox.Term], graph: Graph, b
                 names.setdefault(str(label), subject)
         written = term.value[len(base):] if term.value.startswith(base) else term.value
         near = difflib.get_close_matches(written, list(names), n=3, cutoff=0.4)
-        shown = dict.fromkeys(f"{str(names[n])[len(base):]} 「{_label(graph, names[n])}」" for n in near)
+        shown = dict.fromkeys(f"{str(names[n])[len(base):]} 「{label_of(graph, names[n]) or ''}」" for n in near)
         warnings.append(f"--param {p.name}: `{written}` is not in the graph, so the query finds nothing "
                         f"about it" + (f"; nearest: {', '.join(shown)}" if shown else ""))
     return warnings
-
-
-def _label(graph: Graph, node) -> str:
-    from rdflib import RDFS
-
-    labels = sorted(graph.objects(node, RDFS.label), key=lambda label: getattr(label, "language", None) != "ja")
-    return str(labels[0]) if labels else ""
 
 
 def _expand_iri(value: str, base: str) -> str:
