@@ -495,6 +495,7 @@ def test_q_missing_outside_links(store, graph):
     test_store = q.store_of(graph)
     town = ox.NamedNode(iri("org/999999"))
     test_store.add(ox.Quad(town, RDF_TYPE, ox.NamedNode(str(LGDX.LocalGovernment))))
+    test_store.add(ox.Quad(town, RDF_TYPE, ox.NamedNode(str(LGDX.Organization))))  # as the rules type it
     reported = {r["missing"] for r in rows(test_store, "missing-outside-links") if r["resource"] == town.value}
     assert reported == {"e-Stat統計LOD地域コード (e-Stat area code)", "法人番号 (corporate number)", "Wikidata"}
 
