@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.catalog import Dump, FileDump, Statistics, catalog_graph
+from kg.cities import add_city_datasets, city_dumps
 from kg.errors import ViolationsError
 from kg.export import FORMATS, dump_context
 from kg.framing import Compactor, Framer, load_frames, write_document
 from kg.load import data_files
-from kg.namespaces import DEFAULT_BASE, rebase
+from kg.namespaces import DEFAULT_BASE, SHAPES_IRI, rebase
 from kg.progress import Progress
 from kg.project import Project
-from kg.report import Report
+from kg.report import Report, merge_languages
 from kg.rules import run_rules
 from kg.store import load_data, subjects, turtle, write_ntriples, write_turtle
 
@@ -44,20 +45,21 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
     """Load, validate and write everything to ``out``; on violations write nothing."""
     progress = progress or Progress(False)
     with progress.stage("load") as stage:
-        fast, index = load_data(data_files(project.data_dir), project.classes())
+        fast, loaded = load_data(data_files(project.data_dir), project.classes())
         stage.count = len(fast)
     log(f"loaded {len(fast)} triples from {project.data_dir}")
     with progress.stage("rules") as stage:
-        derived = run_rules(fast.store, project.queries_dir)
+        derived = run_rules(fast.store, project.queries_dir, project.ontology)
         fast.add(derived)
+        _add_about(loaded, derived)
         stage.count = len(derived)
     with staged(out) as folder, ThreadPoolExecutor(1) as pool:
         # the checks run on the store in a thread (pyoxigraph lets go of the GIL while it
         # queries) while this one writes the files; they are published only if the data conforms
-        checking = pool.submit(_validate, fast, index, project.shapes, project.ontology, engine, progress)
+        checking = pool.submit(_validate, fast, loaded.index, project.shapes, engine, progress)
         with progress.stage("N-Triples") as stage:
             triples = stage.count = write_ntriples(fast, folder / "kg.nt", base)
-        dumps = render(project, folder, base, progress)
+        dumps = render(project, loaded, folder, base, progress)
         report = checking.result()
         log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         if not report.conforms:
@@ -66,19 +68,30 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
     return BuildResult(out, [d.name for d in dumps], triples, report)
 
 
-def _validate(fast, index, shapes, ontology, engine: str, progress: Progress) -> Report:
+def _add_about(loaded, derived: list) -> None:
+    """The derived triples about the YAML/CSV nodes, added to their rdflib graph (for the cities' dumps)."""
+    from kg.oxterms import to_rdflib
+
+    for t in derived:
+        subject = to_rdflib(t.subject)
+        if subject in loaded.index.nodes:
+            loaded.graph.add((subject, to_rdflib(t.predicate), to_rdflib(t.object)))
+
+
+def _validate(fast, index, shapes, engine: str, progress: Progress) -> Report:
+    """The report of the data on its own, as published (the rules wrote the superclass types)."""
     with progress.stage("validate") as stage:
         if engine == "fast":
             from kg.fastvalidate import validate
 
-            report = validate(fast, shapes, ontology, index)
+            report = merge_languages(validate(fast, shapes, None, index))
         else:
-            report = _pyshacl(fast, index, shapes, ontology)
+            report = merge_languages(_pyshacl(fast, index, shapes))
         stage.count, stage.unit = len(report.results), "results"
     return report
 
 
-def _pyshacl(fast, index, shapes, ontology) -> Report:
+def _pyshacl(fast, index, shapes) -> Report:
     """The reference validator, which reads an rdflib graph."""
     from rdflib import Graph
 
@@ -88,12 +101,12 @@ def _pyshacl(fast, index, shapes, ontology) -> Report:
     graph = Graph()
     for t in fast.triples():
         graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return validate(graph, shapes, ontology, index)
+    return validate(graph, shapes, None, index)
 
 
-def render(project: Project, folder: Path, base: str, progress: Progress) -> list[Dump | FileDump]:
+def render(project: Project, loaded, folder: Path, base: str, progress: Progress) -> list[Dump | FileDump]:
     """Every file beside ``folder/kg.nt``: Turtle, JSON-LD, framed dumps and their schemas,
-    ontology, shapes, context and the catalogue describing them."""
+    ontology, shapes, context, each city's dump and the catalogue describing them."""
     from kg.framed_schema import frame_schema
 
     with progress.stage("Turtle"):
@@ -105,9 +118,8 @@ def render(project: Project, folder: Path, base: str, progress: Progress) -> lis
     with progress.stage("JSON-LD") as stage, (folder / "kg.jsonld").open("w", encoding="utf-8") as handle:
         write_document(context, _nodes(folder / "kg.nt", compactor, framer, stats), handle)
         stage.count, stage.unit = stats.subjects, "nodes"
-    files = [FileDump.of(folder, "kg.ttl", FORMATS["ttl"].media_type),
-             FileDump.of(folder, "kg.nt", FORMATS["nt"].media_type),
-             FileDump.of(folder, "kg.jsonld", JSONLD)]
+    files = [FileDump.of(folder, name, media_type, (SHAPES_IRI,)) for name, media_type in (
+        ("kg.ttl", FORMATS["ttl"].media_type), ("kg.nt", FORMATS["nt"].media_type), ("kg.jsonld", JSONLD))]
     framed_docs = []
     with progress.stage("framed") as stage:
         for frame in frames:
@@ -127,8 +139,12 @@ def render(project: Project, folder: Path, base: str, progress: Progress) -> lis
         *framed_docs,
     ]
     dumps = files + docs
-    published = [d for d in dumps if not d.name.startswith("frames/")]
-    catalog = Dump("catalog.ttl", "text/turtle", turtle(catalog_graph(stats, published, base), base))
+    catalog_rdf = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
+    cities = city_dumps(loaded, project.data_dir, base)  # each city's folder: a dump and a dataset of its own
+    add_city_datasets(catalog_rdf, cities, rebase(loaded.graph, base), base)
+    docs += [c.dump for c in cities]
+    dumps += [c.dump for c in cities]
+    catalog = Dump("catalog.ttl", "text/turtle", turtle(catalog_rdf, base))
     for doc in [*docs, catalog]:
         path = folder / doc.name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -153,6 +169,7 @@ def staged(out: Path) -> Iterator[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's 700 would keep a web server out
         yield staging
         old = None
         if out.exists():
@@ -182,10 +199,18 @@ def write_file_atomically(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 600 would keep other readers out
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _json(data: dict) -> bytes:

@@ -96,50 +96,33 @@ def load_frame(frames_dir: Path, name: str) -> dict:
         raise LoadError(f"malformed JSON: {exc.msg}", Location(str(path), exc.lineno), "fix the frame") from None
 
 
-def export(project, fmt: str, frame: str | None = None, base: str = DEFAULT_BASE) -> bytes:
-    """The project's graph with its derived triples (not validated) in ``fmt`` (a key of
-    ``FORMATS``), or with ``frame`` the framed dump of that class, written as ``kg build`` does."""
+def framed(project, frame: str, base: str = DEFAULT_BASE) -> bytes:
+    """The framed dump of the class ``frame`` of the project's graph with its derived triples
+    (not validated), written as ``kg build`` writes ``kg-FRAME.framed.jsonld``."""
     import io
     import tempfile
 
-    import pyoxigraph as ox
-
-    from kg.framing import Compactor, Framer, load_frames, write_document
+    from kg.framing import Compactor, Framer, load_frames
     from kg.load import data_files
     from kg.rules import run_rules
-    from kg.store import load_data, prefixes, subjects, write_ntriples
+    from kg.store import load_data, subjects, write_ntriples
 
     frames_dir = project.ontology_dir / "frames"
-    if frame is not None:
-        load_frame(frames_dir, frame)  # an unknown frame is an error before any work
+    load_frame(frames_dir, frame)  # an unknown frame is an error before any work
     fast, _ = load_data(data_files(project.data_dir), project.classes())
-    fast.add(run_rules(fast.store, project.queries_dir))
+    fast.add(run_rules(fast.store, project.queries_dir, project.ontology))
+    context = dump_context()
+    compactor = Compactor(context, base)
+    (chosen,) = load_frames(frames_dir, compactor, [frame])
+    framer = Framer([chosen], compactor)
     with tempfile.TemporaryDirectory() as tmp:
         ntriples = Path(tmp) / "kg.nt"
         write_ntriples(fast, ntriples, base)
-        del fast
-        if frame is None and fmt == "nt":
-            return ntriples.read_bytes()
-        if frame is None and fmt != "jsonld":
-            triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-            if fmt == "nq":
-                graph = ox.NamedNode(str(dataset_iri(base)))
-                return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
-                                    format=ox.RdfFormat.N_QUADS)
-            kind = ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.RDF_XML
-            return ox.serialize(triples, format=kind, prefixes=prefixes(base))
-        context = dump_context()
-        compactor = Compactor(context, base)
-        handle = io.StringIO()
-        if frame is None:
-            write_document(context, (compactor.node(s, pairs) for s, pairs in subjects(ntriples)), handle)
-        else:
-            (chosen,) = load_frames(frames_dir, compactor, [frame])
-            framer = Framer([chosen], compactor)
-            for s, pairs in subjects(ntriples):
-                framer.add(compactor.node(s, pairs))
-            framer.write(chosen, context, handle)
-        return handle.getvalue().encode("utf-8")
+        for subject, pairs in subjects(ntriples):
+            framer.add(compactor.node(subject, pairs))
+    handle = io.StringIO()
+    framer.write(chosen, context, handle)
+    return handle.getvalue().encode("utf-8")
 
 
 def _json(data) -> bytes:

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from kg import fastvalidate
 from kg.errors import LoadError, Location
-from kg.load import TABLE_SUFFIXES, SourceIndex, load_paths
+from kg.load import TABLE_SUFFIXES, Loaded, load_paths, parse_problem
 from kg.namespaces import DEFAULT_BASE, PREFIXES
 from kg.oxterms import to_ox_triple
 
@@ -35,8 +35,9 @@ QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 JSONLD_SUFFIXES = (".jsonld", ".json")
 
 
-def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, SourceIndex]:
-    """The data files in a new store, with the place of every YAML/CSV node."""
+def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, Loaded]:
+    """The data files in a new store, and the YAML/CSV files as ``kg.load`` reads them (an
+    rdflib graph with the place of every node)."""
     bulk = [p for p in paths if p.suffix in BULK_SUFFIXES and not p.name.endswith(TABLE_SUFFIXES)]
     quads = [p for p in paths if p.suffix in QUAD_FORMATS]
     others = [p for p in paths if p not in bulk and p not in quads]
@@ -47,11 +48,12 @@ def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, Sourc
             fast.add([ox.Triple(q.subject, q.predicate, q.object)
                       for q in ox.parse(path=str(path), format=QUAD_FORMATS[path.suffix])])
         except (SyntaxError, OSError) as exc:
-            raise LoadError(f"cannot parse as {QUAD_FORMATS[path.suffix].name}: {exc}", Location(str(path)),
+            problem, line = parse_problem(exc)
+            raise LoadError(f"cannot parse as {QUAD_FORMATS[path.suffix].name}: {problem}", Location(str(path), line),
                             "check the file's syntax, e.g. with `rapper -c`") from None
     loaded = load_paths(others, classes)
     fast.add(to_ox_triple(t) for t in loaded.graph)
-    return fast, loaded.index
+    return fast, loaded
 
 
 def refuse_remote_contexts(paths: list[Path]) -> None:
