@@ -110,7 +110,7 @@ def render(project: Project, loaded, folder: Path, base: str, progress: Progress
     from kg.framed_schema import frame_schema
 
     with progress.stage("Turtle"):
-        write_turtle(folder / "kg.nt", folder / "kg.ttl", base)
+        write_turtle(folder / "kg.nt", folder / "kg.ttl")
     context = dump_context()
     compactor = Compactor(context, base)
     frames = load_frames(project.ontology_dir / "frames", compactor)
@@ -133,8 +133,8 @@ def render(project: Project, loaded, folder: Path, base: str, progress: Progress
             ]
         stage.count, stage.unit = sum(len(r) for r in framer.records.values()), "records"
     docs = [
-        Dump("ontology.ttl", "text/turtle", turtle(rebase(project.ontology, base), base)),
-        Dump("shapes.ttl", "text/turtle", turtle(rebase(project.shapes, base), base)),
+        Dump("ontology.ttl", "text/turtle", turtle(rebase(project.ontology, base))),
+        Dump("shapes.ttl", "text/turtle", turtle(rebase(project.shapes, base))),
         Dump("context.jsonld", JSONLD, _json(context)),
         *framed_docs,
     ]
@@ -144,7 +144,7 @@ def render(project: Project, loaded, folder: Path, base: str, progress: Progress
     add_city_datasets(catalog_rdf, cities, rebase(loaded.graph, base), base)
     docs += [c.dump for c in cities]
     dumps += [c.dump for c in cities]
-    catalog = Dump("catalog.ttl", "text/turtle", turtle(catalog_rdf, base))
+    catalog = Dump("catalog.ttl", "text/turtle", turtle(catalog_rdf))
     for doc in [*docs, catalog]:
         path = folder / doc.name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -130,23 +130,24 @@ def _rebase(term, base: str):
     return term
 
 
-def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
-    """The project's prefixes for Turtle, ``id:`` under the build's base."""
-    return {p: (base if p == "id" else str(ns)) for p, ns in PREFIXES.items()}
+def prefixes() -> dict[str, str]:
+    """The project's prefixes for Turtle; not ``id:``, whose names (``kind/slug``) would need
+    escaping (``id:measure\\/x``): instances are written as full IRIs."""
+    return {p: str(ns) for p, ns in PREFIXES.items() if p != "id"}
 
 
-def write_turtle(ntriples: Path, path: Path, base: str = DEFAULT_BASE) -> None:
+def write_turtle(ntriples: Path, path: Path) -> None:
     """The sorted N-Triples file ``ntriples`` as Turtle, with the project's prefixes."""
     ox.serialize(ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES), output=str(path),
-                 format=ox.RdfFormat.TURTLE, prefixes=prefixes(base))
+                 format=ox.RdfFormat.TURTLE, prefixes=prefixes())
 
 
-def turtle(graph, base: str = DEFAULT_BASE) -> bytes:
+def turtle(graph) -> bytes:
     """A small rdflib graph (ontology, shapes, catalogue) as Turtle written by pyoxigraph,
     with the project's prefixes and those bound on the graph."""
     triples = sorted((to_ox_triple(t) for t in graph), key=lambda t: (str(t.subject), str(t.predicate)))
-    bound = {p: str(ns) for p, ns in graph.namespaces() if p}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**bound, **prefixes(base)})
+    bound = {p: str(ns) for p, ns in graph.namespaces() if p and p != "id"}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={**bound, **prefixes()})
 
 
 def subjects(ntriples: Path) -> Iterator[tuple[str, list[tuple[str, tuple[str, str, str | None]]]]]:
