@@ -19,7 +19,7 @@ import yaml
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from kg import dates
+from kg import dates, limits
 from kg.errors import DateError, LoadError, Location
 from kg.namespaces import DEFAULT_BASE, KINDS, LGDX, PREFIXES, bind, iri, valid_slug
 from kg.terms import DATATYPES, ID_KEY, TERMS, TYPE_KEY, Term
@@ -171,7 +171,8 @@ class _Builder:
             raise LoadError(f"`{term.name}` needs a language map, got {_describe(raw)}", where,
                             f"write `{term.name}: {{ja: …, en: …}}`")
         for lang, texts in raw.items():
-            if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang):
+            if (not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang)
+                    or not limits.check_language(lang, where)):
                 hint = ("a comma inside {…} starts a new entry: quote text that has commas, "
                         'e.g. `en: "A, B"`' if " " in str(lang) or texts is None
                         else "use a BCP 47 tag such as `ja` or `en`")
@@ -233,7 +234,7 @@ def load_paths(paths: list[Path], known_classes: set[URIRef] | None = None) -> L
 
 def data_files(folder: Path) -> list[Path]:
     """The data files below ``folder``, in a stable order."""
-    found = [p for p in folder.rglob("*") if p.is_file() and p.name not in SKIPPED_NAMES
+    found = [p for p in limits.walk_files(folder) if p.name not in SKIPPED_NAMES
              and p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES)]
     return sorted(_readable(p) for p in found)
 
@@ -250,6 +251,7 @@ def _readable(path: Path) -> Path:
 
 def _read_yaml(path: Path, builder: _Builder) -> None:
     text = _read_text(path)
+    limits.check_yaml(text, path)  # before composing: nesting and alias bombs
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -407,12 +409,14 @@ def _row_values(plan_slug: str, number: int, cells: dict[str, str], where: Locat
 # --- RDF files ---------------------------------------------------------------
 
 def _read_rdf(path: Path, builder: _Builder) -> None:
+    limits.check_rdf(path)
     graph = Graph()
     try:
         graph.parse(path, format=RDF_FORMATS[path.suffix])
     except Exception as exc:  # rdflib's parsers raise many types; all mean "cannot load"
         raise LoadError(f"cannot parse as {RDF_FORMATS[path.suffix]}: {exc}", Location(str(path)),
                         "check the file's syntax, e.g. with `rapper -c`") from None
+    limits.check_graph_iris(graph, path)
     for triple in graph:
         builder.graph.add(triple)
     if path.suffix in (".ttl", ".nt", ".n3", ".trig", ".nq"):
@@ -444,6 +448,7 @@ def _subject_lines(path: Path, graph: Graph) -> dict:
 # --- values ------------------------------------------------------------------
 
 def _read_text(path: Path) -> str:
+    limits.check_file(path)
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -482,12 +487,12 @@ def _local(value: URIRef) -> str:
 def _expand(name: str, where: Location) -> URIRef:
     prefix, _, local = name.partition(":")
     if prefix in ("http", "https"):
-        return URIRef(name)
+        return URIRef(limits.check_iri(name, where))
     ns = PREFIXES.get(prefix)
     if ns is None or prefix == "id":
         raise LoadError(f"unknown prefix `{prefix}:` in `{name}`", where,
                         f"use one of: {', '.join(p for p in PREFIXES if p != 'id')}, or a full https:// IRI")
-    return URIRef(str(ns) + local)
+    return URIRef(limits.check_iri(str(ns) + local, where))
 
 
 def _reference(text: str, where: Location) -> URIRef:

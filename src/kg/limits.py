@@ -1,0 +1,415 @@
+"""What an input file may ask of kg: the limits of the input contract, checked before the work they protect.
+
+Every file a stranger can hand kg (YAML, CSV, Turtle, N-Triples, JSON-LD, RDF/XML) passes
+through here before a parser builds anything from it: its size, the nesting depth, the
+size of one literal, YAML aliases (count and what they expand to), and no outside reads
+on the file's behalf (JSON-LD ``@context``/``@import`` by URL or file, XML DOCTYPEs and
+entities). Each check is a single pass over the text that keeps only counters, so a
+hostile file costs time in proportion to its size and next to no memory. A breach is a
+``LoadError`` naming the file, the line and the ``--max-*`` option that raises the limit.
+
+The limits in force are set per command (``using``); ``current()`` is what the checks read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from xml.parsers import expat
+
+import langcodes
+import yaml
+
+from kg.errors import LoadError, Location
+
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most one input file may hold; the README's table lists them."""
+
+    file_size: int = 1 << 30       #: bytes of one file (a 3M-triple N-Triples dump is ~510 MB)
+    literal: int = 1 << 20         #: bytes of one literal, string or line of N-Triples
+    depth: int = 64                #: nesting of YAML, JSON, XML elements and Turtle brackets
+    aliases: int = 1_000           #: YAML aliases (`*name`) in one file
+    alias_nodes: int = 100_000     #: YAML nodes the aliases of one file stand for once expanded
+
+
+_current: ContextVar[Limits] = ContextVar("limits", default=Limits())
+
+
+def current() -> Limits:
+    """The limits in force."""
+    return _current.get()
+
+
+@contextmanager
+def using(limits: Limits) -> Iterator[Limits]:
+    """Run the block with ``limits`` in force."""
+    token = _current.set(limits)
+    try:
+        yield limits
+    finally:
+        _current.reset(token)
+
+
+class InputWarning(UserWarning):
+    """Something in an input file that works but is likely a mistake (shown as ``warning:``)."""
+
+
+def size_text(n: int) -> str:
+    """``n`` bytes for people: 1 GiB, 512 KiB, 300 B."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << (shift - 4)) == 0:
+            return f"{n / (1 << shift):g} {unit}"
+    return f"{n} B"
+
+
+def parse_size(text: str) -> int:
+    """``"64M"``, ``"1G"``, ``"512k"`` or plain bytes → bytes."""
+    m = re.fullmatch(r"\s*([0-9]+)\s*([kKmMgG]?)i?[bB]?\s*", text)
+    if not m:
+        raise ValueError(f"`{text}` is not a size: write bytes or e.g. 64M, 1G")
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[m.group(2).lower()]
+
+
+def _breach(what: str, where: Location, option: str) -> LoadError:
+    return LoadError(what, where, f"if the file is meant to be this way, raise the limit with {option}")
+
+
+# --- files ---------------------------------------------------------------------
+
+def check_file(path: Path) -> None:
+    """``path`` is a readable file within the size limit (checked before reading it)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror}", Location(str(path)),
+                        "check the path and that the file can be read") from None
+    limit = current().file_size
+    if size > limit:
+        raise _breach(f"file of {size_text(size)} is larger than the limit of {size_text(limit)}",
+                      Location(str(path)), "--max-file-size")
+
+
+def walk_files(folder: Path) -> Iterator[Path]:
+    """Every file below ``folder`` (each folder's in name order); a folder that cannot be read
+    is an error naming it, where ``Path.rglob`` would pass over it without a word."""
+    import os
+
+    def refuse(exc: OSError):
+        raise LoadError(f"cannot read folder: {exc.strerror}", Location(exc.filename or str(folder)),
+                        "make the folder readable, or move it out of data/") from None
+
+    for root, dirs, files in os.walk(folder, onerror=refuse):
+        dirs.sort()
+        for name in files:
+            yield Path(root) / name
+
+
+# --- YAML ----------------------------------------------------------------------
+
+def check_yaml(text: str, path: Path) -> None:
+    """Nesting, aliases and alias expansion of a YAML text, from its events (nothing built).
+
+    The composer makes one node of an anchor however often it is aliased; turning the nodes
+    into values copies it at every alias, which is what an alias bomb relies on.
+    """
+    limits = current()
+    expanded = 0                           # nodes of the document once every alias is expanded
+    from_aliases = 0                       # of which the aliases stand for
+    aliases = 0
+    sizes: dict[str, int] = {}             # anchor → nodes it stands for
+    stack: list[tuple[str | None, int]] = []  # open collections: anchor, `expanded` at their start
+    try:
+        for event in yaml.parse(text, Loader=_YamlLoader):
+            where = Location(str(path), event.start_mark.line + 1)
+            if isinstance(event, yaml.CollectionStartEvent):
+                expanded += 1
+                stack.append((event.anchor, expanded - 1))
+                if event.anchor:
+                    sizes.pop(event.anchor, None)
+                if len(stack) > limits.depth:
+                    raise _breach(f"YAML nested deeper than {limits.depth} levels", where, "--max-depth")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, start = stack.pop()
+                if anchor:
+                    sizes[anchor] = expanded - start
+            elif isinstance(event, yaml.ScalarEvent):
+                expanded += 1
+                if len(event.value) > limits.literal:
+                    raise _breach(f"text longer than the limit of {size_text(limits.literal)}", where,
+                                  "--max-literal")
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if any(anchor == event.anchor for anchor, _ in stack):
+                    raise LoadError(f"the alias `*{event.anchor}` lies inside its own anchor", where,
+                                    "an alias cannot contain itself: write the value out")
+                size = sizes.get(event.anchor, 1)  # an undefined alias is the composer's error
+                expanded += size
+                from_aliases += size
+                if aliases > limits.aliases or from_aliases > limits.alias_nodes:
+                    raise LoadError(
+                        f"YAML aliases expand to more than the limit ({limits.aliases} aliases, "
+                        f"{limits.alias_nodes} nodes)", where,
+                        "write the values out instead of repeating anchors (`&name`/`*name`)")
+    except yaml.YAMLError:
+        return  # malformed: the composer reports it, with its line
+
+
+# --- IRIs (RFC 3987) ---------------------------------------------------------------
+
+def _iri_pattern() -> re.Pattern:
+    """RFC 3987's ``IRI`` rule (section 2.2) as a regular expression; IPv6 hosts go to ``ipaddress``."""
+    ucschar = ("\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+               + "".join(f"{chr(p)}-{chr(p + 0xfffd)}" for p in range(0x10000, 0xe0000, 0x10000))
+               + "\U000e1000-\U000efffd")
+    iprivate = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+    unreserved = rf"A-Za-z0-9\-._~{ucschar}"
+    sub_delims = r"!$&'()*+,;="
+    pct = r"%[0-9A-Fa-f]{2}"
+    ipchar = rf"(?:[{unreserved}{sub_delims}:@]|{pct})"
+    segments = rf"(?:/{ipchar}*)*"
+    authority = (rf"(?:(?:[{unreserved}{sub_delims}:]|{pct})*@)?"
+                 rf"(?P<host>\[[^\]]*\]|(?:[{unreserved}{sub_delims}]|{pct})*)(?::[0-9]*)?")
+    hier = rf"(?://{authority}{segments}|/(?:{ipchar}+{segments})?|{ipchar}+{segments}|)"
+    query = rf"(?:\?(?:{ipchar}|[/?{iprivate}])*)?"
+    fragment = rf"(?:\#(?:{ipchar}|[/?])*)?"
+    return re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{hier}{query}{fragment}")
+
+
+IRI = _iri_pattern()
+
+
+def valid_iri(text: str) -> bool:
+    """``text`` is an absolute IRI by RFC 3987."""
+    m = IRI.fullmatch(text)
+    if m is None:
+        return False
+    host = m.group("host") or ""
+    if host.startswith("["):
+        inner = host[1:-1]
+        if re.fullmatch(r"v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+", inner):
+            return True
+        try:
+            ipaddress.IPv6Address(inner)
+        except ValueError:
+            return False
+    return True
+
+
+def check_iri(text: str, where: Location) -> str:
+    """``text`` if it is an IRI by RFC 3987; else an error naming the first character at fault."""
+    if valid_iri(text):
+        return text
+    bad = next((c for c in text if c in '"<>{}|\\^` ' or ord(c) < 0x21), None)
+    detail = f": `{bad}` may not appear in an IRI" if bad else ""
+    raise LoadError(f"`{text[:200]}` is not a valid IRI (RFC 3987){detail}", where,
+                    "write a full IRI such as `https://example.org/path`; encode other characters "
+                    "as %XX (e.g. a space as %20, `\"` as %22)")
+
+
+# --- language tags (BCP 47) ----------------------------------------------------------
+
+def check_language(tag: str, where: Location) -> bool:
+    """Whether ``tag`` is a well-formed BCP 47 tag; one whose subtags are not in the IANA
+    registry (``zz``, ``qq``) is kept with an ``InputWarning``."""
+    try:
+        langcodes.Language.get(tag, normalize=False)
+    except (ValueError, langcodes.tag_parser.LanguageTagError):
+        return False
+    if not langcodes.tag_is_valid(tag):
+        warnings.warn(InputWarning(f"{where}: language tag `{tag}` is not in the IANA language subtag "
+                                   "registry; did you mean `ja` or `en`?"), stacklevel=2)
+    return True
+
+
+# --- RDF files -----------------------------------------------------------------------
+
+def check_rdf(path: Path) -> None:
+    """Size, literal size, nesting and outside references of an RDF file, before parsing it."""
+    check_file(path)
+    suffix = path.suffix
+    if suffix in (".nt", ".nq"):
+        _check_lines(path)
+    elif suffix in (".jsonld", ".json"):
+        _check_json(path.read_bytes(), path)
+    elif suffix in (".rdf", ".owl", ".xml"):
+        _check_xml(path)
+    else:
+        _check_turtle(path.read_bytes(), path)
+
+
+def _line(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _literal_breach(path: Path, line: int, what: str = "literal") -> LoadError:
+    limit = current().literal
+    return _breach(f"{what} longer than the limit of {size_text(limit)}", Location(str(path), line),
+                   "--max-literal")
+
+
+def _depth_breach(path: Path, line: int) -> LoadError:
+    return _breach(f"nested deeper than {current().depth} levels", Location(str(path), line), "--max-depth")
+
+
+def _check_lines(path: Path) -> None:
+    """N-Triples and N-Quads: one statement a line, so no line may be longer than a literal."""
+    cap = current().literal + 1
+    with open(path, "rb") as handle:
+        for number, line in enumerate(iter(lambda: handle.readline(cap), b""), 1):
+            if len(line) == cap and not line.endswith(b"\n"):
+                raise _literal_breach(path, number, "line")
+
+
+_TURTLE_TOKENS = re.compile(
+    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    rb'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    rb"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+    rb"|<[^>\s]*>|#[^\n]*|[\[\](){}]", re.S)
+
+
+def _check_turtle(data: bytes, path: Path) -> None:
+    """Turtle, TriG and N3: literal sizes and bracket nesting, from a scan of the tokens that matter."""
+    limits = current()
+    depth = 0
+    for m in _TURTLE_TOKENS.finditer(data):
+        token = m.group()
+        first = token[:1]
+        if first in b"[({":
+            depth += 1
+            if depth > limits.depth:
+                raise _depth_breach(path, _line(data, m.start()))
+        elif first in b"])}":
+            depth -= 1
+        elif m.end() - m.start() > limits.literal:
+            raise _literal_breach(path, _line(data, m.start()))
+
+
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.S)
+_COLON = re.compile(rb"\s*:")
+_OUTSIDE_KEYS = ("@context", "@import")
+_IRI_KEYS = ("@id", "@type", "@vocab", "@base")
+#: Characters no IRI reference holds (RFC 3987): a value holding one is not an IRI, relative or compact.
+_NOT_IRI = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f-\x9f]')
+
+
+def _check_json(data: bytes, path: Path) -> None:
+    """JSON-LD: nesting, string sizes, IRIs, and no context or import read from a URL or a file.
+
+    JSON-LD processors fetch a ``@context`` given as a string (alone, in an array, in a
+    property- or type-scoped context) and every ``@import``; kg never reads them on a
+    file's behalf, so such a document is refused before any parser sees it. An ``@id``
+    that is no IRI would be dropped by one parser and kept by another: it is refused too.
+    """
+    limits = current()
+    stack: list[str | None] = []  # open containers: the key owning an array, None for an object
+    key: str | None = None        # the key whose value comes next
+    for m in _JSON_TOKENS.finditer(data):
+        token = m.group()
+        if token in (b"{", b"["):
+            stack.append((key or (stack[-1] if stack else None)) if token == b"[" else None)
+            key = None
+            if len(stack) > limits.depth:
+                raise _depth_breach(path, _line(data, m.start()))
+        elif token in (b"}", b"]"):
+            if stack:
+                stack.pop()
+            key = None
+        elif token == b",":
+            key = None
+        elif m.end() - m.start() > limits.literal:
+            raise _literal_breach(path, _line(data, m.start()), "string")
+        elif _COLON.match(data, m.end()):
+            key = _json_string(token)
+        else:
+            owner = key or (stack[-1] if stack else None)
+            key = None
+            if owner in _OUTSIDE_KEYS:
+                raise _outside_context(_json_string(token), Location(str(path), _line(data, m.start())))
+            if owner in _IRI_KEYS and _NOT_IRI.search(value := _json_string(token)):
+                check_iri(value, Location(str(path), _line(data, m.start())))
+
+
+def _json_string(token: bytes) -> str:
+    try:
+        return json.loads(token) if b"\\" in token else token[1:-1].decode("utf-8", "replace")
+    except ValueError:
+        return token[1:-1].decode("utf-8", "replace")
+
+
+def _outside_context(reference: str, where: Location) -> LoadError:
+    return LoadError(
+        f"the JSON-LD context `{reference}` would be read from outside the file; kg reads no "
+        "context by URL or from disk on a file's behalf", where,
+        f"inline the context: replace \"{reference}\" by the object under \"@context\" in that "
+        "document (download it yourself and paste it), then validate again")
+
+
+def _check_xml(path: Path) -> None:
+    """RDF/XML: no DOCTYPE (so no entities to expand or fetch), nesting and text sizes, by expat."""
+    limits = current()
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    state = {"depth": 0, "text": 0}
+
+    def here() -> Location:
+        return Location(str(path), parser.CurrentLineNumber)
+
+    def doctype(*_):
+        raise LoadError("the file declares a DOCTYPE; kg expands no XML entities and reads no DTD", here(),
+                        "remove the <!DOCTYPE …> declaration and write the entities' text out")
+
+    def start(_name, attributes):
+        state["depth"] += 1
+        state["text"] = 0
+        if state["depth"] > limits.depth:
+            raise _depth_breach(path, parser.CurrentLineNumber)
+        if any(len(v) > limits.literal for v in attributes.values()):
+            raise _literal_breach(path, parser.CurrentLineNumber, "attribute")
+
+    def end(_name):
+        state["depth"] -= 1
+        state["text"] = 0
+
+    def text(data):
+        state["text"] += len(data)
+        if state["text"] > limits.literal:
+            raise _literal_breach(path, parser.CurrentLineNumber)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        with open(path, "rb") as handle:
+            parser.ParseFile(handle)
+    except expat.ExpatError as exc:
+        raise LoadError(f"malformed XML: {expat.ErrorString(exc.code)}", Location(str(path), exc.lineno),
+                        "check the file's syntax, e.g. with `rapper -i rdfxml -c`") from None
+
+
+def check_graph_iris(graph, path: Path) -> None:
+    """Every IRI of an rdflib graph parsed from ``path`` is valid by RFC 3987 (rdflib keeps bad ones)."""
+    from rdflib import URIRef
+
+    for term in {t for triple in graph for t in triple if isinstance(t, URIRef)}:
+        if not valid_iri(str(term)):
+            written = path.read_bytes().find(str(term).encode("utf-8"))
+            line = _line(path.read_bytes(), written) if written >= 0 else None
+            check_iri(str(term), Location(str(path), line))
