@@ -147,7 +147,7 @@ def check_yaml(text: str, path: Path) -> None:
                     sizes[anchor] = expanded - start
             elif isinstance(event, yaml.ScalarEvent):
                 expanded += 1
-                if len(event.value) > limits.literal:
+                if len(event.value) * 4 > limits.literal and len(event.value.encode("utf-8")) > limits.literal:
                     raise _breach(f"text longer than the limit of {size_text(limits.literal)}", where,
                                   "--max-literal")
                 if event.anchor:

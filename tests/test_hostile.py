@@ -1,0 +1,246 @@
+"""Hostile input: one regression test per class of file that once hung, blew up or fetched.
+
+Each case runs as ``kg validate FILE`` with both engines (and, for data files, ``kg build``)
+in a capped child process: it must end in exit 2 within 5 s and 512 MiB, with a message
+naming the file and line, no traceback and no request to the trap server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from conftest import make_project
+from fixtures.hostile import Runner, TrapServer
+
+from kg import limits
+from kg.errors import LoadError, Location
+from kg.load import data_files
+
+ORG = "- id: org/hostile\n  type: Organization\n  label: {ja: 敵対, en: Hostile}\n"
+PREFIX = "@prefix ex: <http://example.org/> .\n"
+RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/"'
+BIG = "a" * (16 << 20)
+
+
+def laughs(width: int = 9, depth: int = 10) -> str:
+    """Anchors listed ``width`` times a level, ``depth`` levels deep: width**depth nodes once expanded."""
+    lines = [f"&l0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"&l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, depth)]
+    return lines
+
+
+def yaml_bomb(where: str) -> str:
+    levels = laughs()
+    if where == "top-level item":
+        return "".join(f"- {level}\n" for level in levels)
+    inner = "".join(f"    - {level}\n" for level in levels)
+    if where == "note":
+        return ORG + "  note:\n" + inner
+    if where == "label map":
+        return ORG.replace("  label: {ja: 敵対, en: Hostile}\n", "  label:\n    ja:\n" +
+                           "".join(f"      - {level}\n" for level in levels))
+    return ORG + "  hostileKey:\n" + inner
+
+
+def xml_bomb() -> str:
+    entities = '<!ENTITY e0 "lollollollol">' + "".join(
+        f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    return (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [{entities}]>\n<rdf:RDF {RDF_NS}>\n'
+            '<rdf:Description rdf:about="http://example.org/s"><ex:p>&e9;</ex:p></rdf:Description>\n</rdf:RDF>\n')
+
+
+def contexts(url: str, secret: Path) -> dict[str, str]:
+    """Every form in which a JSON-LD document can ask for a context from elsewhere."""
+    body = '"@id": "http://example.org/s", "p": "x"'
+    return {
+        "string": f'{{"@context": "{url}/string.jsonld", {body}}}',
+        "array": f'{{"@context": [{{"q": "http://example.org/q"}}, "{url}/array.jsonld"], {body}}}',
+        "@import": f'{{"@context": {{"@version": 1.1, "@import": "{url}/import.jsonld"}}, {body}}}',
+        "property-scoped": ('{"@context": {"@version": 1.1, "p": {"@id": "http://example.org/p", '
+                            f'"@context": "{url}/property.jsonld"}}}}, "@id": "http://example.org/s", '
+                            '"p": {"q": "x"}}'),
+        "type-scoped": ('{"@context": {"@version": 1.1, "T": {"@id": "http://example.org/T", '
+                        f'"@context": "{url}/type.jsonld"}}}}, "@id": "http://example.org/s", "@type": "T"}}'),
+        "file": f'{{"@context": "{secret.as_uri()}", {body}}}',
+        "relative file": f'{{"@context": "{secret.name}", {body}}}',
+    }
+
+
+#: name → (file name, content, the line the message names)
+def cases(url: str, secret: Path) -> dict[str, tuple[str, str, int | None]]:
+    found = {f"yaml alias bomb in {where}": ("bomb.yaml", yaml_bomb(where), None)
+             for where in ("note", "label map", "unknown key", "top-level item")}
+    found |= {
+        "yaml self-referential alias": ("self.yaml", ORG + "  note: &r [*r]\n", 4),
+        "yaml flow nesting 985 deep": ("flow.yaml", ORG + "  note: " + "[" * 985 + "]" * 985 + "\n", 4),
+        "yaml block nesting": ("block.yaml", ORG + "  note:\n" + "".join("  " * (i + 2) + "-\n" for i in range(120)), 67),
+        "yaml bad IRI": ("iri.yaml", ORG + '  publisher: "https://example.org/\\"><script>"\n', 4),
+        "yaml huge literal": ("big.yaml", ORG + f"  note: {{ja: {'あ' * (1 << 19)}}}\n", 4),
+        "csv bad IRI": ("p.measures.csv", "項番,項目,内容,取組目標,取組内容,達成状況,今後の方向性,出典\n"
+                        '1,a,b,c,d,e,f,"https://example.org/""><script>"\n', 2),
+        "jsonld bad IRI": ("iri.jsonld", '{"@id": "https://example.org/\\"><script>",\n "http://example.org/p": "x"}', 1),
+        "jsonld nested 20000 deep": ("deep.jsonld", '{"http://example.org/p": ' * 20000 + "1" + "}" * 20000, 1),
+        "jsonld huge literal": ("big.jsonld", f'{{"@id": "http://example.org/s",\n"http://example.org/p": "{BIG}"}}', 2),
+        "turtle huge literal": ("big.ttl", PREFIX + f'ex:s ex:p """{BIG}""" .\n', 2),
+        "turtle nested brackets": ("deep.ttl", PREFIX + "ex:s ex:p " + "[ ex:p " * 3000 + "1" + " ]" * 3000 + " .\n", 2),
+        "turtle nested collections": ("list.ttl", PREFIX + "ex:s ex:p " + "(" * 3000 + ")" * 3000 + " .\n", 2),
+        "turtle bad IRI": ("iri.ttl", PREFIX + '<https://example.org/"><script>> ex:p 1 .\n', None),
+        "n-triples huge literal": ("big.nt", f'<http://example.org/s> <http://example.org/p> "{BIG}" .\n', 1),
+        "rdf/xml entity expansion": ("bomb.rdf", xml_bomb(), 2),
+        "rdf/xml external entity": ("ext.rdf", f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "{url}/x">]>\n'
+                                    f'<rdf:RDF {RDF_NS}><rdf:Description rdf:about="http://example.org/s">'
+                                    "<ex:p>&x;</ex:p></rdf:Description></rdf:RDF>\n", 2),
+        "rdf/xml nested elements": ("deep.rdf", f"<rdf:RDF {RDF_NS}>\n" + "<ex:p>" * 5000 + "</ex:p>" * 5000
+                                    + "</rdf:RDF>\n", 2),
+    }
+    found |= {f"jsonld {form} context": ("context.jsonld", text, 1) for form, text in contexts(url, secret).items()}
+    return found
+
+
+@pytest.fixture(scope="module")
+def trap():
+    server = TrapServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def runner():
+    running = Runner()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, trap):
+    """A project, its built dist/, and every hostile file written beside it."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    secret = tmp / "secret.jsonld"
+    secret.write_text('{"@context": {"p": "http://example.org/secret"}}')
+    files = {}
+    for name, (file_name, text, line) in cases(trap.url, secret).items():
+        folder = tmp / "files" / name.replace(" ", "-").replace("/", "-")
+        folder.mkdir(parents=True)
+        (folder / file_name).write_text(text, encoding="utf-8")
+        files[name] = (folder / file_name, line)
+    return make_project(tmp), files
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+NAMES = list(cases("http://127.0.0.1:1", Path("/secret.jsonld")))
+
+
+def data_file(name: str) -> bool:
+    return name.startswith(("yaml", "csv"))
+
+
+# Data files load the same way whatever the engine; the build (fast engine) covers them below.
+@pytest.mark.parametrize("name, engine", [(n, e) for n in NAMES for e in ("pyshacl", "fast")
+                                          if e == "pyshacl" or not data_file(n)])
+def test_hostile_file_is_refused_in_bounds(hostile, runner, trap, name, engine):
+    project, files = hostile
+    path, line = files[name]
+    before = len(trap.requests)
+    outcome = runner.run(["validate", str(path), "--engine", engine], project)
+    assert not outcome.problems(), (outcome.problems(), outcome.stderr[-2000:])
+    assert outcome.code == 2, outcome.stderr[-2000:]
+    assert f"{path}{f':{line}' if line else ''}" in outcome.stderr, outcome.stderr[-2000:]
+    assert trap.requests[before:] == []
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if data_file(n)])
+def test_hostile_data_file_leaves_dist_as_it_was(hostile, runner, name):
+    project, files = hostile
+    path, line = files[name]
+    if not (project / "dist").exists():
+        assert runner.run(["build"], project).code == 0
+    before = checksums(project / "dist")
+    target = project / "data" / path.name
+    target.write_bytes(path.read_bytes())
+    try:
+        outcome = runner.run(["build"], project)
+    finally:
+        target.unlink()
+    assert not outcome.problems(), (outcome.problems(), outcome.stderr[-2000:])
+    assert outcome.code == 2 and f"data/{path.name}" in outcome.stderr
+    assert checksums(project / "dist") == before
+
+
+def test_limits_can_be_raised_from_the_command_line(hostile, runner):
+    project, files = hostile
+    path, _ = files["turtle nested brackets"]
+    outcome = runner.run(["validate", str(path), "--engine", "fast", "--max-depth", "5000"], project)
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    path, _ = files["yaml self-referential alias"]
+    small = runner.run(["validate", str(path), "--max-file-size", "10"], project)
+    assert small.code == 2 and "larger than the limit of 10 B" in small.stderr
+    assert "--max-file-size" in small.stderr
+
+
+# --- the checks on their own --------------------------------------------------------
+
+@pytest.mark.parametrize("text, valid", [
+    ("https://example.org/a?b=c#d", True),
+    ("https://例え.jp/パス", True),
+    ("urn:x-kg:probe", True),
+    ("http://[::1]:8000/", True),
+    ("https://example.org/%E3%81%82", True),
+    ('https://example.org/"><script>', False),
+    ("https://example.org/a b", False),
+    ("https://example.org/<x>", False),
+    ("https://example.org/%zz", False),
+    ("http://[not-v6]/", False),
+    ("no-scheme", False),
+])
+def test_iris_are_checked_against_rfc_3987(text, valid):
+    assert limits.valid_iri(text) is valid
+
+
+def test_unregistered_language_tags_warn_and_malformed_ones_fail():
+    where = Location("x.yaml", 3)
+    with pytest.warns(limits.InputWarning, match=r"x.yaml:3: language tag `zz`"):
+        assert limits.check_language("zz", where)
+    assert not limits.check_language("ja-abcdefghi", where)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert limits.check_language("ja", where) and limits.check_language("en-US", where)
+
+
+def test_cli_shows_language_warnings(mini_project, runner):
+    (mini_project / "data" / "qq.yaml").write_text(ORG.replace("en: Hostile", "qq: Hostile"), encoding="utf-8")
+    outcome = runner.run(["validate"], mini_project)
+    assert "warning: data/qq.yaml:3: language tag `qq`" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+
+
+def test_unreadable_folder_in_data_is_an_error_naming_it(tmp_path, monkeypatch):
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "a.yaml").write_text("[]")
+    (tmp_path / "locked").mkdir()
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(LoadError, match="cannot read folder: Permission denied") as caught:
+        data_files(tmp_path)
+    assert caught.value.where.file.endswith("locked")
+
+
+def test_sizes_read_as_people_write_them():
+    assert [limits.parse_size(t) for t in ("100", "64K", "1M", "2G", "1GiB")] == [100, 64 << 10, 1 << 20, 2 << 30, 1 << 30]
+    assert limits.size_text(1 << 30) == "1 GiB" and limits.size_text(1536) == "1.5 KiB"
+    with pytest.raises(ValueError):
+        limits.parse_size("lots")
