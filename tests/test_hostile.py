@@ -7,13 +7,12 @@ naming the file and line, no traceback and no request to the trap server.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
 from conftest import make_project
-from fixtures.hostile import Runner, TrapServer
+from fixtures.hostile import CSV_HEADER, Runner, TrapServer, checksums
 
 from kg import limits
 from kg.errors import LoadError, Location
@@ -76,16 +75,15 @@ def cases(url: str, secret: Path) -> dict[str, tuple[str, str, int | None]]:
     found |= {
         "yaml self-referential alias": ("self.yaml", ORG + "  note: &r [*r]\n", 4),
         "yaml flow nesting 985 deep": ("flow.yaml", ORG + "  note: " + "[" * 985 + "]" * 985 + "\n", 4),
-        "yaml block nesting": ("block.yaml", ORG + "  note:\n" + "".join("  " * (i + 2) + "-\n" for i in range(120)), 67),
+        "yaml block nesting": ("block.yaml", ORG + "  note:\n" + "".join("  " * i + "-\n" for i in range(2, 122)), 67),
         "yaml bad IRI": ("iri.yaml", ORG + '  publisher: "https://example.org/\\"><script>"\n', 4),
         "yaml huge literal": ("big.yaml", ORG + f"  note: {{ja: {'あ' * (1 << 19)}}}\n", 4),
-        "csv bad IRI": ("p.measures.csv", "項番,項目,内容,取組目標,取組内容,達成状況,今後の方向性,出典\n"
-                        '1,a,b,c,d,e,f,"https://example.org/""><script>"\n', 2),
-        "jsonld bad IRI": ("iri.jsonld", '{"@id": "https://example.org/\\"><script>",\n "http://example.org/p": "x"}', 1),
+        "csv bad IRI": ("p.measures.csv", CSV_HEADER + '1,a,b,c,d,e,f,"https://example.org/""><script>"\n', 2),
+        "jsonld bad IRI": ("iri.jsonld", '{"@id": "https://example.org/\\"><script>",\n"ex:p": "x"}', 1),
         "jsonld nested 20000 deep": ("deep.jsonld", '{"http://example.org/p": ' * 20000 + "1" + "}" * 20000, 1),
-        "jsonld huge literal": ("big.jsonld", f'{{"@id": "http://example.org/s",\n"http://example.org/p": "{BIG}"}}', 2),
+        "jsonld huge literal": ("big.jsonld", f'{{"@id": "http://example.org/s",\n"ex:p": "{BIG}"}}', 2),
         "turtle huge literal": ("big.ttl", PREFIX + f'ex:s ex:p """{BIG}""" .\n', 2),
-        "turtle nested brackets": ("deep.ttl", PREFIX + "ex:s ex:p " + "[ ex:p " * 3000 + "1" + " ]" * 3000 + " .\n", 2),
+        "turtle nested brackets": ("deep.ttl", PREFIX + "ex:s ex:p " + "[ ex:p " * 3000 + "1" + " ]" * 3000 + ".\n", 2),
         "turtle nested collections": ("list.ttl", PREFIX + "ex:s ex:p " + "(" * 3000 + ")" * 3000 + " .\n", 2),
         "turtle bad IRI": ("iri.ttl", PREFIX + '<https://example.org/"><script>> ex:p 1 .\n', None),
         "n-triples huge literal": ("big.nt", f'<http://example.org/s> <http://example.org/p> "{BIG}" .\n', 1),
@@ -127,11 +125,6 @@ def hostile(tmp_path_factory, trap):
         (folder / file_name).write_text(text, encoding="utf-8")
         files[name] = (folder / file_name, line)
     return make_project(tmp), files
-
-
-def checksums(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 NAMES = list(cases("http://127.0.0.1:1", Path("/secret.jsonld")))
@@ -240,7 +233,8 @@ def test_unreadable_folder_in_data_is_an_error_naming_it(tmp_path, monkeypatch):
 
 
 def test_sizes_read_as_people_write_them():
-    assert [limits.parse_size(t) for t in ("100", "64K", "1M", "2G", "1GiB")] == [100, 64 << 10, 1 << 20, 2 << 30, 1 << 30]
+    sizes = [limits.parse_size(t) for t in ("100", "64K", "1M", "2G", "1GiB")]
+    assert sizes == [100, 64 << 10, 1 << 20, 2 << 30, 1 << 30]
     assert limits.size_text(1 << 30) == "1 GiB" and limits.size_text(1536) == "1.5 KiB"
     with pytest.raises(ValueError):
         limits.parse_size("lots")
