@@ -275,29 +275,52 @@ def _check_lines(path: Path) -> None:
                 raise _literal_breach(path, number, "line")
 
 
-_TURTLE_TOKENS = re.compile(
-    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
-    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
-    rb'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
-    rb"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
-    rb"|<[^>\s]*>|#[^\n]*|[\[\](){}]", re.S)
+_LONG_STRINGS = (rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+                 rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''")
+_SHORT_STRINGS = rb'"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*"' rb"|'(?!'')[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+#: Long strings, brackets, and runs of everything else (IRIs, short strings and comments taken
+#: whole, so that brackets and quotes inside them do not count): few matches, the work done in C.
+_TURTLE_TOKENS = re.compile(_LONG_STRINGS + rb"|(?:[^\"'<#\[\](){}]++|<[^>\s]*+>|" + _SHORT_STRINGS
+                            + rb"|#[^\n]*+)++|[\[\](){}]|.", re.S)  # possessive: no backtracking state
+_STRINGS = re.compile(_LONG_STRINGS + b"|" + _SHORT_STRINGS)
+_OPEN, _CLOSE = frozenset(b"[({"), frozenset(b"])}")
 
 
 def _check_turtle(data: bytes, path: Path) -> None:
-    """Turtle, TriG and N3: literal sizes and bracket nesting, from a scan of the tokens that matter."""
+    """Turtle, TriG and N3: bracket nesting and literal sizes.
+
+    A short string lies on one line, so only a line longer than the limit can hold one past
+    it: such lines are searched string by string; long (triple-quoted) strings are measured.
+    """
     limits = current()
     depth = 0
     for m in _TURTLE_TOKENS.finditer(data):
-        token = m.group()
-        first = token[:1]
-        if first in b"[({":
+        first = data[m.start()]
+        if first in _OPEN:
             depth += 1
             if depth > limits.depth:
                 raise _depth_breach(path, _line(data, m.start()))
-        elif first in b"])}":
+        elif first in _CLOSE:
             depth -= 1
-        elif m.end() - m.start() > limits.literal:
+        elif m.end() - m.start() > limits.literal and data.startswith((b'"""', b"'''"), m.start()):
             raise _literal_breach(path, _line(data, m.start()))
+    for number, line in _long_lines(data, limits.literal):
+        if any(s.end() - s.start() > limits.literal for s in _STRINGS.finditer(line)):
+            raise _literal_breach(path, number)
+
+
+def _long_lines(data: bytes, limit: int, chunk: int = 16 << 20) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``data`` longer than ``limit``, with their numbers (split a chunk at a time)."""
+    number, carry = 1, b""
+    for start in range(0, len(data), chunk):
+        lines = (carry + data[start:start + chunk]).split(b"\n")
+        carry = lines.pop()
+        for offset, line in enumerate(lines):
+            if len(line) > limit:
+                yield number + offset, line
+        number += len(lines)
+    if len(carry) > limit:
+        yield number, carry
 
 
 _JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.S)

@@ -340,6 +340,7 @@ def _read_table(path: Path, builder: _Builder) -> None:
                         "name the file PLAN-SLUG.measures.csv, e.g. my-city-it-plan-4.measures.csv")
     delimiter = "\t" if path.suffix == ".tsv" else ","
     lines = _read_text(path).splitlines(keepends=True)
+    csv.field_size_limit(limits.current().literal)  # a cell is a literal: the same limit
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
