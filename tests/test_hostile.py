@@ -238,3 +238,51 @@ def test_sizes_read_as_people_write_them():
     assert limits.size_text(1 << 30) == "1 GiB" and limits.size_text(1536) == "1.5 KiB"
     with pytest.raises(ValueError):
         limits.parse_size("lots")
+
+
+@pytest.mark.parametrize("text, refused", [
+    ('{"@context": {"@vocab": "http://example.org/"}, "p": "x"}', None),
+    ('{"p": "@context", "q": "http://example.org/c", "@id": "http://example.org/s"}', None),
+    ('{"@context": "http://example.org/c"}', "read from outside"),
+    ('{"\\u0040context": "http://example.org/c"}', "read from outside"),
+    ('{"a": [{"b": "c"}], "@context": [{"x": "http://example.org/x"}, "c.jsonld"]}', "read from outside"),
+    ('{"@context": [["http://example.org/c"]]}', "read from outside"),
+    ('{"@context": {"@import": "http://example.org/c"}}', "read from outside"),
+    ('{"@context": {"t": {"@id": "http://example.org/t", "@context": "http://example.org/c"}}}', "read from outside"),
+    ('{"@id": "http://example.org/a b"}', "not a valid IRI"),
+    ('{"@type": ["http://example.org/T", "http://example.org/<T>"]}', "not a valid IRI"),
+    ('{"p": [{"@value": "x"}]}', None),
+    ('{"p": [{"@value": "x"}], "q": {"r": {"s": 1}}}', None),
+    ('{"p": [{"@value": "x"}], "q": {"r": {"s": {"t": 1}}}}', "nested deeper than 3"),
+    ('[{"p": [{"@value": "x"}]}]', "nested deeper than 3"),
+    ('{"p": [{"@value": "' + "x" * 2000 + '"}]}', "string longer"),
+])
+def test_json_scan_finds_every_outside_context_bad_iri_and_breach(tmp_path, text, refused):
+    path = tmp_path / "x.jsonld"
+    path.write_text(text, encoding="utf-8")
+    with limits.using(limits.Limits(depth=3, literal=1000)):
+        if refused is None:
+            limits.check_rdf(path)
+        else:
+            with pytest.raises(LoadError, match=refused):
+                limits.check_rdf(path)
+
+
+@pytest.mark.parametrize("text, refused", [
+    ('ex:s ex:p "a [ ( { b", \'\'\'c ( [\'\'\' ; ex:q <http://example.org/a#(> . # [[[[ (', None),
+    ("ex:s ex:p [ ex:p [ ex:p ( 1 ) ] ] .", None),
+    ("ex:s ex:p [ ex:p [ ex:p ( ( 1 ) ) ] ] .", None),
+    ("ex:s ex:p [ ex:p [ ex:p ( ( ( 1 ) ) ) ] ] .", "nested deeper than 4"),
+    ('ex:s ex:p """' + "a\n" * 600 + '""" .', "literal longer"),
+    ('ex:s ex:p "' + "a" * 1200 + '" .', "literal longer"),
+    ("ex:s ex:p " + ", ".join(['"a"'] * 400) + " .", None),  # a long line of short strings
+])
+def test_turtle_scan_counts_brackets_and_literals_outside_strings(tmp_path, text, refused):
+    path = tmp_path / "x.ttl"
+    path.write_text("@prefix ex: <http://example.org/> .\n" + text + "\n", encoding="utf-8")
+    with limits.using(limits.Limits(depth=4, literal=1000)):
+        if refused is None:
+            limits.check_rdf(path)
+        else:
+            with pytest.raises(LoadError, match=refused):
+                limits.check_rdf(path)

@@ -323,12 +323,30 @@ def _long_lines(data: bytes, limit: int, chunk: int = 16 << 20) -> Iterator[tupl
         yield number, carry
 
 
-_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.S)
-_COLON = re.compile(rb"\s*:")
+_JSON_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
 _OUTSIDE_KEYS = ("@context", "@import")
 _IRI_KEYS = ("@id", "@type", "@vocab", "@base")
 #: Characters no IRI reference holds (RFC 3987): a value holding one is not an IRI, relative or compact.
 _NOT_IRI = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f-\x9f]')
+
+
+def _json_run() -> bytes:
+    """Runs of JSON that need no look, matched whole in C: pairs of a plain key (no escapes, none
+    of the keys above) and a string, number, literal or flat object or array of those, and pairs
+    of an IRI key and a value of plain IRI characters. A run holds at most two levels of nesting."""
+    plain_key = rb'"(?!@(?:context|import|id|type|vocab|base)")[^"\\]*+"\s*+:\s*+'
+    iri_pair = rb'"@(?:id|type|vocab|base)"\s*+:\s*+"[^"\\\x00-\x20<>{}|^`\x7f\xc2]*+"'
+    scalar = _JSON_STRING + rb"|[-+.0-9eE]++|true|false|null"
+    flat_pairs = rb"(?:\s++|,|" + plain_key + rb"(?:" + scalar + rb")|" + iri_pair + rb")*+"
+    flat_object = rb"\{" + flat_pairs + rb"\}"
+    flat_array = rb"\[(?:\s++|,|" + scalar + rb"|" + flat_object + rb")*+\]"
+    value = scalar + rb"|" + flat_object + rb"|" + flat_array
+    return rb"(?:\s++|,|" + plain_key + rb"(?:" + value + rb")|" + iri_pair + rb")++"
+
+
+_JSON_TOKENS = re.compile(rb"(?P<run>" + _json_run() + rb")|(?P<open>[\[{])|(?P<close>[\]}])|(?P<key>"
+                          + _JSON_STRING + rb")\s*+:\s*+|(?P<string>" + _JSON_STRING + rb")", re.S)
+_JSON_STRINGS = re.compile(_JSON_STRING, re.S)
 
 
 def _check_json(data: bytes, path: Path) -> None:
@@ -343,29 +361,45 @@ def _check_json(data: bytes, path: Path) -> None:
     stack: list[str | None] = []  # open containers: the key owning an array, None for an object
     key: str | None = None        # the key whose value comes next
     for m in _JSON_TOKENS.finditer(data):
-        token = m.group()
-        if token in (b"{", b"["):
-            stack.append((key or (stack[-1] if stack else None)) if token == b"[" else None)
-            key = None
+        kind, start = m.lastgroup, m.start()
+        if kind == "run":
+            if len(stack) + 2 > limits.depth and len(stack) + _json_depth(m.group()) > limits.depth:
+                raise _depth_breach(path, _line(data, start))
+            if m.end() - start > limits.literal:
+                for s in _JSON_STRINGS.finditer(data, start, m.end()):
+                    if s.end() - s.start() > limits.literal:
+                        raise _literal_breach(path, _line(data, s.start()), "string")
+        elif kind == "open":
+            stack.append((key or (stack[-1] if stack else None)) if data[start] == ord("[") else None)
             if len(stack) > limits.depth:
-                raise _depth_breach(path, _line(data, m.start()))
-        elif token in (b"}", b"]"):
+                raise _depth_breach(path, _line(data, start))
+        elif kind == "close":
             if stack:
                 stack.pop()
-            key = None
-        elif token == b",":
-            key = None
-        elif m.end() - m.start() > limits.literal:
-            raise _literal_breach(path, _line(data, m.start()), "string")
-        elif _COLON.match(data, m.end()):
-            key = _json_string(token)
+        elif m.end(kind) - m.start(kind) > limits.literal:
+            raise _literal_breach(path, _line(data, start), "string")
+        elif kind == "key":
+            key = _json_string(m.group("key"))
+            continue
         else:
             owner = key or (stack[-1] if stack else None)
-            key = None
             if owner in _OUTSIDE_KEYS:
-                raise _outside_context(_json_string(token), Location(str(path), _line(data, m.start())))
-            if owner in _IRI_KEYS and _NOT_IRI.search(value := _json_string(token)):
-                check_iri(value, Location(str(path), _line(data, m.start())))
+                raise _outside_context(_json_string(m.group()), Location(str(path), _line(data, start)))
+            if owner in _IRI_KEYS and _NOT_IRI.search(value := _json_string(m.group())):
+                check_iri(value, Location(str(path), _line(data, start)))
+        key = None
+
+
+def _json_depth(run: bytes) -> int:
+    """The deepest nesting inside a run (strings left out)."""
+    depth = deepest = 0
+    for c in _JSON_STRINGS.sub(b"", run):
+        if c in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in b"]}":
+            depth -= 1
+    return deepest
 
 
 def _json_string(token: bytes) -> str:
