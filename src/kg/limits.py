@@ -422,6 +422,7 @@ def _check_xml(path: Path) -> None:
     limits = current()
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True  # text in few calls
     state = {"depth": 0, "text": 0}
 
     def here() -> Location:
