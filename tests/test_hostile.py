@@ -258,9 +258,13 @@ def test_sizes_read_as_people_write_them():
     ('{"p": [{"@value": "' + "x" * 2000 + '"}]}', "string longer"),
 ])
 def test_json_scan_finds_every_outside_context_bad_iri_and_breach(tmp_path, text, refused):
-    path = tmp_path / "x.jsonld"
+    assert_scan(tmp_path / "x.jsonld", text, refused, limits.Limits(depth=3, literal=1000))
+
+
+def assert_scan(path: Path, text: str, refused: str | None, held_to: limits.Limits) -> None:
+    """``text`` written to ``path`` passes ``check_rdf`` under ``held_to``, or is refused with ``refused``."""
     path.write_text(text, encoding="utf-8")
-    with limits.using(limits.Limits(depth=3, literal=1000)):
+    with limits.using(held_to):
         if refused is None:
             limits.check_rdf(path)
         else:
@@ -278,11 +282,4 @@ def test_json_scan_finds_every_outside_context_bad_iri_and_breach(tmp_path, text
     ("ex:s ex:p " + ", ".join(['"a"'] * 400) + " .", None),  # a long line of short strings
 ])
 def test_turtle_scan_counts_brackets_and_literals_outside_strings(tmp_path, text, refused):
-    path = tmp_path / "x.ttl"
-    path.write_text("@prefix ex: <http://example.org/> .\n" + text + "\n", encoding="utf-8")
-    with limits.using(limits.Limits(depth=4, literal=1000)):
-        if refused is None:
-            limits.check_rdf(path)
-        else:
-            with pytest.raises(LoadError, match=refused):
-                limits.check_rdf(path)
+    assert_scan(tmp_path / "x.ttl", PREFIX + text + "\n", refused, limits.Limits(depth=4, literal=1000))
