@@ -4,8 +4,8 @@ Every file a stranger can hand kg (YAML, CSV, Turtle, N-Triples, JSON-LD, RDF/XM
 through here before a parser builds anything from it: its size, the nesting depth, the
 size of one literal, YAML aliases (count and what they expand to), and no outside reads
 on the file's behalf (JSON-LD ``@context``/``@import`` by URL or file, XML DOCTYPEs and
-entities). Each check is a single pass over the text that keeps only counters, so a
-hostile file costs time in proportion to its size and next to no memory. A breach is a
+entities). Each check is one pass over the text (read at most once into memory) that keeps
+only counters, so a hostile file costs time in proportion to its size. A breach is a
 ``LoadError`` naming the file, the line and the ``--max-*`` option that raises the limit.
 
 The limits in force are set per command (``using``); ``current()`` is what the checks read.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -28,9 +29,6 @@ import langcodes
 import yaml
 
 from kg.errors import LoadError, Location
-
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -105,8 +103,6 @@ def check_file(path: Path) -> None:
 def walk_files(folder: Path) -> Iterator[Path]:
     """Every file below ``folder`` (each folder's in name order); a folder that cannot be read
     is an error naming it, where ``Path.rglob`` would pass over it without a word."""
-    import os
-
     def refuse(exc: OSError):
         raise LoadError(f"cannot read folder: {exc.strerror}", Location(exc.filename or str(folder)),
                         "make the folder readable, or move it out of data/") from None
@@ -119,54 +115,62 @@ def walk_files(folder: Path) -> Iterator[Path]:
 
 # --- YAML ----------------------------------------------------------------------
 
-def check_yaml(text: str, path: Path) -> None:
-    """Nesting, aliases and alias expansion of a YAML text, from its events (nothing built).
+def check_yaml(root: yaml.Node, path: Path) -> None:
+    """Nesting, aliases, alias expansion and scalar sizes of a composed YAML document.
 
-    The composer makes one node of an anchor however often it is aliased; turning the nodes
-    into values copies it at every alias, which is what an alias bomb relies on.
+    The composer makes one node of an anchor however often it is aliased, so the tree it
+    returns is small; turning the nodes into values copies a node at every alias, which is
+    what an alias bomb relies on. This walk counts what that copying would make, without
+    copying, and finds an alias inside its own anchor (a cycle) before anything recurses.
     """
     limits = current()
-    expanded = 0                           # nodes of the document once every alias is expanded
-    from_aliases = 0                       # of which the aliases stand for
-    aliases = 0
-    sizes: dict[str, int] = {}             # anchor → nodes it stands for
-    stack: list[tuple[str | None, int]] = []  # open collections: anchor, `expanded` at their start
-    try:
-        for event in yaml.parse(text, Loader=_YamlLoader):
-            where = Location(str(path), event.start_mark.line + 1)
-            if isinstance(event, yaml.CollectionStartEvent):
-                expanded += 1
-                stack.append((event.anchor, expanded - 1))
-                if event.anchor:
-                    sizes.pop(event.anchor, None)
-                if len(stack) > limits.depth:
-                    raise _breach(f"YAML nested deeper than {limits.depth} levels", where, "--max-depth")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                anchor, start = stack.pop()
-                if anchor:
-                    sizes[anchor] = expanded - start
-            elif isinstance(event, yaml.ScalarEvent):
-                expanded += 1
-                if len(event.value) * 4 > limits.literal and len(event.value.encode("utf-8")) > limits.literal:
-                    raise _breach(f"text longer than the limit of {size_text(limits.literal)}", where,
-                                  "--max-literal")
-                if event.anchor:
-                    sizes[event.anchor] = 1
-            elif isinstance(event, yaml.AliasEvent):
-                aliases += 1
-                if any(anchor == event.anchor for anchor, _ in stack):
-                    raise LoadError(f"the alias `*{event.anchor}` lies inside its own anchor", where,
-                                    "an alias cannot contain itself: write the value out")
-                size = sizes.get(event.anchor, 1)  # an undefined alias is the composer's error
-                expanded += size
-                from_aliases += size
-                if aliases > limits.aliases or from_aliases > limits.alias_nodes:
-                    raise LoadError(
-                        f"YAML aliases expand to more than the limit ({limits.aliases} aliases, "
-                        f"{limits.alias_nodes} nodes)", where,
-                        "write the values out instead of repeating anchors (`&name`/`*name`)")
-    except yaml.YAMLError:
-        return  # malformed: the composer reports it, with its line
+    sizes: dict[int, int] = {}     # node → nodes it stands for once expanded
+    aliases = from_aliases = 0
+    path_ids: set[int] = set()     # the nodes on the way down to the current one
+    stack = [(root, _children(root))]
+    path_ids.add(id(root))
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            path_ids.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in _children(node))
+            continue
+        alias = id(child) in sizes or id(child) in path_ids
+        # an alias is the anchored node itself, marked where the anchor is: name the collection holding it
+        where = Location(str(path), (node if alias else child).start_mark.line + 1)
+        if id(child) in path_ids:
+            raise LoadError("an alias lies inside its own anchor", where,
+                            "an alias cannot contain itself: write the value out")
+        if id(child) in sizes:
+            aliases += 1
+            from_aliases += sizes[id(child)]
+            if aliases > limits.aliases or from_aliases > limits.alias_nodes:
+                raise LoadError(
+                    f"YAML aliases expand to more than the limit ({limits.aliases} aliases, "
+                    f"{limits.alias_nodes} nodes)", where,
+                    "write the values out instead of repeating anchors (`&name`/`*name`)")
+            continue
+        if isinstance(child, yaml.ScalarNode):
+            if len(child.value) * 4 > limits.literal and len(child.value.encode("utf-8")) > limits.literal:
+                raise _breach(f"text longer than the limit of {size_text(limits.literal)}", where,
+                              "--max-literal")
+            sizes[id(child)] = 1
+            continue
+        if len(stack) >= limits.depth:
+            raise _breach(f"YAML nested deeper than {limits.depth} levels", where, "--max-depth")
+        path_ids.add(id(child))
+        stack.append((child, _children(child)))
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return iter(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return (n for pair in node.value for n in pair)
+    return iter(())
+
 
 
 # --- IRIs (RFC 3987) ---------------------------------------------------------------

@@ -251,7 +251,6 @@ def _readable(path: Path) -> Path:
 
 def _read_yaml(path: Path, builder: _Builder) -> None:
     text = _read_text(path)
-    limits.check_yaml(text, path)  # before composing: nesting and alias bombs
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -264,6 +263,7 @@ def _read_yaml(path: Path, builder: _Builder) -> None:
                         "check indentation, colons, brackets and quotes from this line on") from None
     if root is None:
         return
+    limits.check_yaml(root, path)  # before any value is built: nesting and alias bombs
     if not isinstance(root, yaml.SequenceNode):
         raise LoadError("a data file must be a list of resources", _where(path, root),
                         "start each resource with `- id: KIND/SLUG`")
