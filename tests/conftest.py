@@ -31,13 +31,20 @@ def mini_project(tmp_path: Path) -> Path:
     return make_project(tmp_path)
 
 
+def load_benchmark(name: str):
+    """A script of benchmarks/ (``generate``, ``harvest_bench`` …), imported as a module once."""
+    module_name = f"kg_benchmark_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, GENERATOR.with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
 def load_generator():
     """The synthetic corpus generator of benchmarks/, imported as a module."""
-    spec = importlib.util.spec_from_file_location("kg_benchmark_generate", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("generate")
 
 
 # --- headless Chromium ----------------------------------------------------------------

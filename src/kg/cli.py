@@ -289,9 +289,11 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql-auth.")
-@click.option("--graph", "graph_iri", required=True, metavar="IRI", help="The named graph to replace.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="The named graph to replace (required, except for an .nq/.trig file, whose graphs keep their names).")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("dist/kg.nt"),
-              show_default=True, help="The RDF file to push (.nt, .ttl, .jsonld, .rdf).")
+              show_default=True, help="The RDF file to push (.nt, .ttl, .jsonld, .rdf; or .nq/.trig such as "
+                                      "harvest/harvest.nq, each of its named graphs replaced in turn).")
 @click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="Graph Store Protocol PUT/POST, or SPARQL Update (INSERT DATA) where no Graph Store is offered.")
 @click.option("--gsp-endpoint", metavar="URL", help="The Graph Store endpoint, where the store's layout is unknown.")
@@ -312,25 +314,34 @@ def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str
     GRAPH; on any failure the staging graph is dropped and GRAPH is left as it was.
     Blank nodes travel as skolem IRIs (BASE genid/…) that `kg pull` turns back.
     The password is read from the environment variable named by --password-env.
+    An N-Quads or TriG file (e.g. from `kg harvest`) replaces each of its named graphs in
+    turn, each completely or not at all.
     """
     from kg import transfer
-    from kg.ntriples import read_graph
+    from kg.ntriples import read_dataset, read_graph
     from kg.remote import Retry
 
     if not data_file.is_file():
         raise KgError(f"no file {data_file}", fix="run `kg build` first, or give --data FILE")
+    named = data_file.suffix in (".nq", ".trig")
+    if named == bool(graph_iri):
+        raise click.UsageError("--graph names the graph of a triples file; an .nq/.trig file names its own graphs"
+                               if named else "--graph IRI is required for a triples file")
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, update=update_endpoint, gsp=gsp_endpoint)
-    graph = read_graph(data_file, c.base, skolem=True)
+    graphs = read_dataset(data_file, c.base, skolem=True) if named else {
+        graph_iri: read_graph(data_file, c.base, skolem=True)}
     options = dict(method=method, batch_size=batch_size, base=c.base, retry=Retry(attempts=retries + 1))
-    if c.quiet:
-        result = transfer.push(ep, graph_iri, graph, **options)
-    else:
-        with click.progressbar(length=len(graph), label=f"pushing {len(graph)} triples", file=sys.stderr) as bar:
-            result = transfer.push(ep, graph_iri, graph, progress=bar.update, **options)
-    if result.warning:
-        click.echo(f"warning: {result.warning}", err=True)
-    c.log(f"replaced <{result.graph}> with {result.triples} triples in {result.batches} batch(es) "
-          f"by {result.method} in {result.seconds:.1f} s")
+    for name, graph in graphs.items():
+        if c.quiet:
+            result = transfer.push(ep, name, graph, **options)
+        else:
+            with click.progressbar(length=len(graph), label=f"pushing {len(graph)} triples",
+                                   file=sys.stderr) as bar:
+                result = transfer.push(ep, name, graph, progress=bar.update, **options)
+        if result.warning:
+            click.echo(f"warning: {result.warning}", err=True)
+        c.log(f"replaced <{result.graph}> with {result.triples} triples in {result.batches} batch(es) "
+              f"by {result.method} in {result.seconds:.1f} s")
 
 
 @main.command()
@@ -381,6 +392,58 @@ def pull(c: Context, endpoint: str, graph_iri: str, output: Path | None, fmt: st
         click.echo(diff.text(), err=True, nl=False)
         if not diff.ok:
             raise RoundTripError(diff)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="CATALOG_URL_OR_FILE...")
+@click.option("--from", "source_list", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="Read more catalogue URLs or files from FILE, one a line (lines starting with # are comments).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write, replaced as a whole when the harvest ends (default: harvest/ in the project).")
+@click.option("--keep-last", is_flag=True,
+              help="Keep a city that fails now at its last good version from the previous harvest in --out.")
+@click.option("--max-size", type=click.IntRange(min=1), default=512, show_default=True, metavar="MIB",
+              help="Largest dump to download, in MiB.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS",
+              help="Longest time one download may take.")
+@click.option("--allow-host", "allowed", multiple=True, metavar="URL",
+              help="Let dumps come from this host (scheme://host[:port]) as well as from their catalogue's "
+                   "(repeatable).")
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Downloads at once.")
+@engine_option("fast")
+@pass_ctx
+def harvest(c: Context, sources: tuple[str, ...], source_list, out: Path | None, keep_last: bool, max_size: int,
+            timeout: float, allowed: tuple[str, ...], workers: int, engine: str):
+    """Gather cities' published datasets from their DCAT catalogues, checked, one named graph each.
+
+    \b
+    Each catalogue (a URL, or a catalog.ttl on disk with its dumps beside it, as `kg build`
+    writes) is read; each dataset's N-Triples (or Turtle) dump is downloaded, its size and
+    SHA-256 checked against the catalogue, and validated with the project's shapes. Passing
+    datasets go into OUT/harvest.nq, each in a named graph called by its download URL;
+    OUT/catalog.ttl and OUT/harvest.json record what was harvested, when, from where and
+    with what result. A city that fails is reported and left out (or kept, --keep-last).
+    Exit 0 when every dataset was accepted, 1 when one was left out or kept.
+    """
+    from kg import harvest as h
+
+    listed = [line.strip() for line in source_list] if source_list else []
+    every = [*sources, *(line for line in listed if line and not line.startswith("#"))]
+    if not every:
+        raise click.UsageError("give at least one catalogue URL or file (or --from FILE)")
+    project = c.project
+    check = (lambda path: project.validate_rdf([path])) if engine == "fast" else (
+        lambda path: project.validate(project.load([path]), "pyshacl"))
+    limits = h.Limits(max_bytes=max_size * 2**20, timeout=timeout, allowed_hosts=frozenset(
+        h.host(url) for url in allowed))
+    result = h.harvest(every, out or project.root / "harvest", check, limits=limits, keep_last=keep_last,
+                       workers=workers, progress=lambda o: c.log(h.outcome_line(o)))
+    accepted = sum(o.status == h.ACCEPTED for o in result.outcomes)
+    c.log(f"harvested {accepted} of {len(result.outcomes)} dataset(s), {result.triples} triples, "
+          f"into {result.out / 'harvest.nq'}")
+    if not result.complete:
+        sys.exit(EXIT_VIOLATIONS)
 
 
 def remote_endpoint(url: str, user: str | None, password_env: str | None, auth: str, timeout: float, **urls):

@@ -91,6 +91,27 @@ def read_graph(path: Path, base: str = DEFAULT_BASE, *, skolem: bool = False) ->
         raise KgError(f"cannot read: {exc}", Location(str(path))) from None
 
 
+def read_dataset(path: Path, base: str = DEFAULT_BASE, *, skolem: bool = False) -> dict[str, NTriples]:
+    """The named graphs of an N-Quads or TriG file (e.g. a harvest), each as N-Triples lines."""
+    fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix)
+    if fmt is None:
+        raise KgError(f"cannot read `{path.suffix}` as named graphs", Location(str(path)),
+                      "give an N-Quads (.nq) or TriG (.trig) file, e.g. harvest/harvest.nq")
+    graphs: dict[str, list[ox.Triple]] = {}
+    try:
+        for q in ox.parse(path=str(path), format=fmt):
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                raise KgError("a triple outside any named graph", Location(str(path)),
+                              "put every triple in a named graph, as kg harvest writes them")
+            graphs.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    except SyntaxError as exc:
+        raise KgError(f"cannot parse: {exc}", Location(str(path)), "check the file, e.g. with `rapper -c`") from None
+    except OSError as exc:
+        raise KgError(f"cannot read: {exc}", Location(str(path))) from None
+    prefix = genid(base)
+    return {name: NTriples.of(_skolemized(triples, prefix) if skolem else triples) for name, triples in graphs.items()}
+
+
 def genid(base: str = DEFAULT_BASE) -> str:
     """The prefix of the skolem IRIs that stand for blank nodes in a store."""
     return f"{base}genid/"
