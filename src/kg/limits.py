@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from xml.parsers import expat
 
-import langcodes
 import yaml
 
 from kg.errors import LoadError, Location
@@ -175,6 +175,7 @@ def _children(node: yaml.Node) -> Iterator[yaml.Node]:
 
 # --- IRIs (RFC 3987) ---------------------------------------------------------------
 
+@cache  # compiling the character classes takes ~80 ms: only once an IRI is checked
 def _iri_pattern() -> re.Pattern:
     """RFC 3987's ``IRI`` rule (section 2.2) as a regular expression; IPv6 hosts go to ``ipaddress``."""
     ucschar = ("\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
@@ -194,12 +195,10 @@ def _iri_pattern() -> re.Pattern:
     return re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{hier}{query}{fragment}")
 
 
-IRI = _iri_pattern()
-
 
 def valid_iri(text: str) -> bool:
     """``text`` is an absolute IRI by RFC 3987."""
-    m = IRI.fullmatch(text)
+    m = _iri_pattern().fullmatch(text)
     if m is None:
         return False
     host = m.group("host") or ""
@@ -230,6 +229,8 @@ def check_iri(text: str, where: Location) -> str:
 def check_language(tag: str, where: Location) -> bool:
     """Whether ``tag`` is a well-formed BCP 47 tag; one whose subtags are not in the IANA
     registry (``zz``, ``qq``) is kept with an ``InputWarning``."""
+    import langcodes  # its registry takes a quarter of a second to load: only when a tag is read
+
     try:
         langcodes.Language.get(tag, normalize=False)
     except (ValueError, langcodes.tag_parser.LanguageTagError):
