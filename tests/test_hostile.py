@@ -75,7 +75,8 @@ def cases(url: str, secret: Path) -> dict[str, tuple[str, str, int | None]]:
     found |= {
         "yaml self-referential alias": ("self.yaml", ORG + "  note: &r [*r]\n", 4),
         "yaml flow nesting 985 deep": ("flow.yaml", ORG + "  note: " + "[" * 985 + "]" * 985 + "\n", 4),
-        "yaml block nesting": ("block.yaml", ORG + "  note:\n" + "".join("  " * i + "-\n" for i in range(2, 122)), 67),
+        "yaml block nesting 985 deep": ("block.yaml", ORG + "  note:\n" + "".join("  " * i + "-\n" for i in range(2, 987)),
+                                        67),
         "yaml bad IRI": ("iri.yaml", ORG + '  publisher: "https://example.org/\\"><script>"\n', 4),
         "yaml huge literal": ("big.yaml", ORG + f"  note: {{ja: {'あ' * (1 << 19)}}}\n", 4),
         "csv bad IRI": ("p.measures.csv", CSV_HEADER + '1,a,b,c,d,e,f,"https://example.org/""><script>"\n', 2),
@@ -230,6 +231,12 @@ def test_unreadable_folder_in_data_is_an_error_naming_it(tmp_path, monkeypatch):
     with pytest.raises(LoadError, match="cannot read folder: Permission denied") as caught:
         data_files(tmp_path)
     assert caught.value.where.file.endswith("locked")
+
+
+def test_a_broken_link_in_data_is_an_error_naming_it(mini_project, runner):
+    (mini_project / "data" / "gone.yaml").symlink_to(mini_project / "elsewhere.yaml")
+    outcome = runner.run(["validate"], mini_project)
+    assert outcome.code == 2 and "data/gone.yaml: cannot read: No such file or directory" in outcome.stderr
 
 
 def test_sizes_read_as_people_write_them():
