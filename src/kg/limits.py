@@ -195,7 +195,6 @@ def _iri_pattern() -> re.Pattern:
     return re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{hier}{query}{fragment}")
 
 
-
 def valid_iri(text: str) -> bool:
     """``text`` is an absolute IRI by RFC 3987."""
     m = _iri_pattern().fullmatch(text)
@@ -316,16 +315,20 @@ def _check_turtle(data: bytes, path: Path) -> None:
 
 def _long_lines(data: bytes, limit: int, chunk: int = 16 << 20) -> Iterator[tuple[int, bytes]]:
     """The lines of ``data`` longer than ``limit``, with their numbers (split a chunk at a time)."""
-    number, carry = 1, b""
+    number, pending = 1, []  # the pieces of the line that runs on past the chunk read
     for start in range(0, len(data), chunk):
-        lines = (carry + data[start:start + chunk]).split(b"\n")
-        carry = lines.pop()
-        for offset, line in enumerate(lines):
+        lines = data[start:start + chunk].split(b"\n")
+        pending.append(lines[0])
+        if len(lines) == 1:
+            continue
+        complete, pending = [b"".join(pending), *lines[1:-1]], [lines[-1]]
+        for offset, line in enumerate(complete):
             if len(line) > limit:
                 yield number + offset, line
-        number += len(lines)
-    if len(carry) > limit:
-        yield number, carry
+        number += len(complete)
+    last = b"".join(pending)
+    if len(last) > limit:
+        yield number, last
 
 
 _JSON_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
