@@ -504,10 +504,19 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None):
               help="Time limit of one query; a query past it is stopped and answered 503.")
 @click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Most rows (SELECT) or triples (CONSTRUCT) one query may return.")
+@click.option("--store", metavar="URL", help="Read the graph from this remote SPARQL endpoint (e.g. Virtuoso's "
+              "/sparql holding harvested graphs) instead of loading kg.nt; --dist gives the ontology and catalogue.")
+@click.option("--store-graph", "store_graphs", multiple=True, metavar="IRI",
+              help="With --store: read these named graphs as the default graph (repeatable; default: the store's "
+                   "own default graph, which on Virtuoso is every graph).")
 @pass_ctx
 def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
-          max_results: int):
-    """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue."""
+          max_results: int, store: str | None, store_graphs: tuple[str, ...]):
+    """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue.
+
+    With --store URL the same pages, dereferencing and /sparql (with the same checks and limits)
+    read a remote SPARQL store instead of the embedded one, for graphs past one machine's memory.
+    """
     from kg.errors import LoadError
     from kg.serve import Settings, serve as run_server
 
@@ -515,8 +524,14 @@ def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...]
         queries_dir = c.project.queries_dir
     except LoadError:
         queries_dir = None  # serving a dist folder outside a project: no named queries
+    if store_graphs and not store:
+        raise click.UsageError("--store-graph goes with --store")
+    if store:
+        from kg.remote import check_url
+
+        check_url(store, "--store")
     settings = Settings(dist=dist, queries_dir=queries_dir, allowed_services=frozenset(allowed),
-                        timeout=timeout, max_results=max_results)
+                        timeout=timeout, max_results=max_results, store=store, store_graphs=store_graphs)
     run_server(settings, host, port, log=c.log)
 
 

@@ -16,7 +16,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, log=Non
     app = create_app(settings)
     site = app.state.site
     say = log or (lambda message: print(message, file=sys.stderr))
-    say(f"serving {site.dist} (instance base {site.base}) at http://{host}:{port}/ "
+    source = f"the store at {settings.store}" if settings.store else site.dist
+    say(f"serving {source} (instance base {site.base}) at http://{host}:{port}/ "
         f"- SPARQL at /sparql, {settings.workers} query workers, "
         f"limits {settings.timeout:g} s and {settings.max_results:,} results")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,

@@ -58,14 +58,18 @@ async def server_error(request: Request, exc: Exception):
 
 def create_app(settings: Settings, site: Site | None = None) -> Starlette:
     """The Starlette application serving ``settings.dist``; its workers start with the app."""
-    site = site or load_site(settings.dist, settings.queries_dir)
-    config = {"path": str(site.files["kg.nt"].path), "base": site.base,
+    site = site or load_site(settings.dist, settings.queries_dir, with_dump=settings.store is None)
+    store = settings.store and {"url": settings.store, "graphs": list(settings.store_graphs),
+                                "timeout": settings.timeout}
+    config = {"path": None if store else str(site.files["kg.nt"].path), "base": site.base, "store": store,
               "allowed_services": sorted(settings.allowed_services), "max_results": settings.max_results}
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
         pool = Pool(config, settings.workers, settings.timeout)
         await pool.start()
+        if store:  # the dist describes its own build; the pages count what the store holds
+            site.use_store_statistics(pool.info["triples"], await pool.call("class_sizes"))
         app.state.pool = pool
         try:
             yield

@@ -23,3 +23,7 @@ class Settings:
     max_results: int = 10_000
     max_body: int = 1_000_000
     workers: int = field(default_factory=default_workers)
+    #: A remote SPARQL store to read instead of the embedded one (``kg serve --store``), and its
+    #: graphs to read as the default graph (none: the store's own default, e.g. all graphs on Virtuoso).
+    store: str | None = None
+    store_graphs: tuple[str, ...] = ()

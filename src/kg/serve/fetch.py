@@ -62,8 +62,15 @@ class Data:
         self.turtle_prefixes = {k: v for k, v in self.prefixes.items() if k != "id"}
 
 
-def load(path: str, base: str, allowed_services=(), max_results: int = 10_000) -> Data:
-    """A store holding the N-Triples dump at ``path``."""
+def load(path: str | None, base: str, allowed_services=(), max_results: int = 10_000,
+         store: dict | None = None) -> Data:
+    """A store holding the N-Triples dump at ``path``, or the remote ``store`` (its URL, graphs, timeout)."""
+    if store is not None:
+        from kg.remote import endpoint
+        from kg.serve.remote_store import RemoteStore
+
+        remote = RemoteStore(endpoint(store["url"], timeout=store["timeout"]), tuple(store["graphs"]), base=base)
+        return Data(remote, base, frozenset(allowed_services), max_results)
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES)
     data = Data(store, base, frozenset(allowed_services), max_results)
@@ -210,6 +217,12 @@ def _members(data: Data, cls: str) -> list[str]:
     """The IRIs typed ``cls`` directly."""
     return [q.subject.value for q in data.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls))
             if isinstance(q.subject, ox.NamedNode)]
+
+
+def class_sizes(data: Data) -> dict[str, int]:
+    """The number of members of each class (typed with it directly), as VoID counts them."""
+    rows = data.store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+    return {row["c"].value: int(row["n"].value) for row in rows if isinstance(row["c"], ox.NamedNode)}
 
 
 def class_counts(data: Data, groups: dict[str, list[str]]) -> dict[str, int]:
@@ -418,6 +431,6 @@ def table(data: Data, result) -> tuple:
 
 
 #: The operations a worker runs, by name.
-OPERATIONS = {f.__name__: f for f in (entity, describe, class_counts, listing, search, sparql, labels)}
+OPERATIONS = {f.__name__: f for f in (entity, describe, class_sizes, class_counts, listing, search, sparql, labels)}
 
 __all__ = ["Data", "OPERATIONS", "TooManyResults", "load"]

@@ -44,12 +44,14 @@ class Busy(PoolError):
 
 class WorkerError(PoolError):
     """The worker reported an error: ``kind`` is ``query`` or ``limit`` (400: the client can change the
-    query) or ``internal`` (500)."""
+    query), ``store`` (502: the remote store of ``kg serve --store`` failed) or ``internal`` (500)."""
+
+    STATUS = {"query": 400, "limit": 400, "store": 502}
 
     def __init__(self, kind: str, message: str, fix: str | None):
         super().__init__(message, fix)
         self.kind = kind
-        self.status = 400 if kind in ("query", "limit") else 500
+        self.status = self.STATUS.get(kind, 500)
 
 
 class Job:
@@ -101,8 +103,11 @@ class Worker:
             await worker.wait()
             worker.close()
             raise PoolError("a query worker could not load the store (its error is above)") from None
-        if status != "ready":  # pragma: no cover - the worker only ever answers "ready" first
-            raise PoolError(f"worker did not start: {info}")
+        if status != "ready":
+            worker.kill()
+            await worker.wait()
+            worker.close()
+            raise PoolError(f"a query worker could not start: {info}")
         worker.info = info
         return worker
 

@@ -137,6 +137,7 @@ class Site:
     urls: Urls = field(init=False)
     _rdf_cache: dict = field(default_factory=dict)
     _compact_cache: dict = field(default_factory=dict)
+    store_triples: int | None = None
 
     def __post_init__(self):
         self.urls = Urls(self.base)
@@ -190,7 +191,7 @@ class Site:
             "license_labels": self.term_label(licence),
             "issued": self.literal(d, DCTERMS.issued),
             "version": self.literal(d, DCTERMS.hasVersion),
-            "triples": self.void_stat(VOID.triples),
+            "triples": self.store_triples if self.store_triples is not None else self.void_stat(VOID.triples),
             "subjects": self.void_stat(VOID.distinctSubjects),
             "properties": self.void_stat(VOID.properties),
             "endpoint": str(self.catalog.value(d, VOID.sparqlEndpoint) or ""),
@@ -200,18 +201,24 @@ class Site:
         value = self.catalog.value(self.dataset, predicate)
         return int(value) if value is not None else None
 
-    def _classes(self) -> dict[str, dict]:
-        """The classes with members, by URL name (``Measure``, ``skos:Concept``), from VoID."""
+    def _classes(self, counts: dict[str, int] | None = None) -> dict[str, dict]:
+        """The classes with members, by URL name (``Measure``, ``skos:Concept``), from VoID or ``counts``."""
+        if counts is None:
+            counts = {}
+            for part in self.catalog.objects(self.dataset, VOID.classPartition):
+                cls = self.catalog.value(part, VOID["class"])
+                if cls is not None:
+                    counts[str(cls)] = int(self.catalog.value(part, VOID.entities) or 0)
         found = {}
-        for part in self.catalog.objects(self.dataset, VOID.classPartition):
-            cls = self.catalog.value(part, VOID["class"])
-            count = self.catalog.value(part, VOID.entities)
-            if cls is None:
-                continue
-            name = self.class_name(str(cls))
-            found[name] = {"iri": str(cls), "name": name, "count": int(count or 0),
-                           "labels": self.term_label(str(cls))}
+        for cls, count in counts.items():
+            name = self.class_name(cls)
+            found[name] = {"iri": cls, "name": name, "count": count, "labels": self.term_label(cls)}
         return dict(sorted(found.items(), key=lambda kv: (not kv[1]["iri"].startswith(str(LGDX)), kv[0])))
+
+    def use_store_statistics(self, triples: int, classes: dict[str, int]) -> None:
+        """Figures counted in a remote store (``kg serve --store``) in place of the dist's VoID."""
+        self.store_triples = triples
+        self.classes = self._classes(classes)
 
     def class_name(self, iri: str) -> str:
         """The name of a class in /class/… URLs: the local name for the ontology's own."""
@@ -243,10 +250,10 @@ class Site:
         return self._rdf_cache[key]
 
 
-def load_site(dist: Path, queries_dir: Path | None = None) -> Site:
-    """Read the dist folder written by ``kg build``."""
+def load_site(dist: Path, queries_dir: Path | None = None, *, with_dump: bool = True) -> Site:
+    """Read the dist folder written by ``kg build`` (without its kg.nt where a remote store holds the graph)."""
     dist = Path(dist)
-    for name in ("kg.nt", "catalog.ttl", "ontology.ttl"):
+    for name in ("kg.nt", "catalog.ttl", "ontology.ttl")[0 if with_dump else 1:]:
         if not (dist / name).is_file():
             raise LoadError(f"no {name} in the dist folder", Location(str(dist)),
                             "run `kg build` first, or pass the folder it wrote with --dist")
@@ -262,7 +269,7 @@ def load_site(dist: Path, queries_dir: Path | None = None) -> Site:
         files[name] = DistFile(name, path, media, path.stat().st_size, f'"{sha[:32]}"', sha)
     catalog_bytes = (dist / "catalog.ttl").read_bytes()
     digest = hashlib.sha256(catalog_bytes + __version__.encode()).hexdigest()[:20]
-    mtime = max((dist / n).stat().st_mtime for n in ("kg.nt", "catalog.ttl"))
+    mtime = max((dist / n).stat().st_mtime for n in ("kg.nt", "catalog.ttl") if (dist / n).is_file())
     queries = named_queries(queries_dir) if queries_dir and queries_dir.is_dir() else {}
     return Site(dist, base, catalog, ontology, files, queries, digest, formatdate(mtime, usegmt=True))
 

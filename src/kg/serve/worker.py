@@ -65,19 +65,31 @@ def serve() -> None:
         return
 
     from kg.errors import QueryError
+    from kg.remote import RemoteError
     from kg.serve import fetch
 
     started = time.perf_counter()
-    data = fetch.load(config["path"], config["base"], config["allowed_services"], config["max_results"])
-    write_frame(out, ("ready", {"triples": len(data.store), "seconds": time.perf_counter() - started}))
+    try:
+        data = fetch.load(config["path"], config["base"], config["allowed_services"], config["max_results"],
+                          config.get("store"))
+        triples = len(data.store)
+    except RemoteError as exc:  # kg serve --store with a store that cannot be read: said once, by the server
+        write_frame(out, ("failed", str(exc)))
+        return
+    write_frame(out, ("ready", {"triples": triples, "seconds": time.perf_counter() - started}))
+    forget = getattr(data.store, "forget", None)  # a remote store's cache lasts one request
     while (request := read_frame(inp)) is not None:
         op, args = request
+        if forget is not None:
+            forget()
         try:
             reply = ("ok", fetch.OPERATIONS[op](data, *args))
         except QueryError as exc:
             reply = ("error", "query", exc.message, exc.fix)
         except fetch.TooManyResults as exc:
             reply = ("error", "limit", str(exc), "add LIMIT, or narrow the query")
+        except RemoteError as exc:
+            reply = ("error", "store", exc.message, exc.fix)
         except Exception as exc:  # reported to the client as a 500; the worker carries on
             reply = ("error", "internal", f"{type(exc).__name__}: {exc}", None)
         write_frame(out, reply)
