@@ -233,10 +233,14 @@ def test_unreadable_folder_in_data_is_an_error_naming_it(tmp_path, monkeypatch):
     assert caught.value.where.file.endswith("locked")
 
 
-def test_a_broken_link_in_data_is_an_error_naming_it(mini_project, runner):
+def test_a_broken_link_or_a_pipe_in_data_is_an_error_naming_it(mini_project, runner):
     (mini_project / "data" / "gone.yaml").symlink_to(mini_project / "elsewhere.yaml")
     outcome = runner.run(["validate"], mini_project)
     assert outcome.code == 2 and "data/gone.yaml: cannot read: No such file or directory" in outcome.stderr
+    (mini_project / "data" / "gone.yaml").unlink()
+    os.mkfifo(mini_project / "data" / "pipe.yaml")  # reading it would wait for a writer forever
+    outcome = runner.run(["validate"], mini_project)
+    assert outcome.code == 2 and "data/pipe.yaml: cannot read: not a regular file" in outcome.stderr
 
 
 def test_sizes_read_as_people_write_them():

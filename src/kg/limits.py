@@ -17,6 +17,7 @@ import ipaddress
 import json
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,15 +87,17 @@ def _breach(what: str, where: Location, option: str) -> LoadError:
 # --- files ---------------------------------------------------------------------
 
 def check_file(path: Path) -> None:
-    """``path`` is a readable file within the size limit (checked before reading it)."""
+    """``path`` is a readable regular file within the size limit (checked before reading it)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block or never end
+            raise LoadError("cannot read: not a regular file", Location(str(path)), "give a file")
         with open(path, "rb"):
             pass
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror}", Location(str(path)),
                         "check the path and that the file can be read") from None
-    limit = current().file_size
+    size, limit = info.st_size, current().file_size
     if size > limit:
         raise _breach(f"file of {size_text(size)} is larger than the limit of {size_text(limit)}",
                       Location(str(path)), "--max-file-size")
