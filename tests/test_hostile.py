@@ -77,6 +77,10 @@ def cases(url: str, secret: Path) -> dict[str, tuple[str, str, int | None]]:
         "yaml flow nesting 985 deep": ("flow.yaml", ORG + "  note: " + "[" * 985 + "]" * 985 + "\n", 4),
         "yaml block nesting 985 deep": ("block.yaml", ORG + "  note:\n" + "".join("  " * i + "-\n" for i in range(2, 987)),
                                         67),
+        "yaml a million values": ("wide.yaml", ORG + "  note: [" + ",".join(["a"] * 1_000_000) + "]\n", 4),
+        "yaml too many resources": ("many.yaml", "- {id: org/x, type: Organization}\n" * 6000, 5001),
+        "csv too many rows": ("p.measures.csv", CSV_HEADER + "".join(f"{i},a,b,c,d,e,f,source/x\n"
+                                                                     for i in range(1, 100_001)), 5002),
         "yaml bad IRI": ("iri.yaml", ORG + '  publisher: "https://example.org/\\"><script>"\n', 4),
         "yaml huge literal": ("big.yaml", ORG + f"  note: {{ja: {'あ' * (1 << 19)}}}\n", 4),
         "csv bad IRI": ("p.measures.csv", CSV_HEADER + '1,a,b,c,d,e,f,"https://example.org/""><script>"\n', 2),

@@ -63,6 +63,11 @@ def yaml_files(draw, kind: str) -> str:
         n = draw(st.integers(65, 300))
         item = draw(st.sampled_from(["-", "k:"]))
         payload = ORG + "  note:\n" + "".join("  " * (i + 2) + item + "\n" for i in range(n))
+    elif kind == "wide":
+        item = draw(st.sampled_from(["a", "*x", "[]"]))  # *x: as many aliases of the first item
+        payload = ORG + "  note: [&x b, " + ", ".join([item] * draw(st.integers(100_001, 150_000))) + "]\n"
+    elif kind == "resources":
+        payload = "".join(f"- {{id: org/r{i}, type: Organization}}\n" for i in range(draw(st.integers(5001, 6000))))
     elif kind == "long":
         payload = ORG + f"  note: {{ja: {quoted(draw(words) * 1 + 'x' * draw(long_sizes))}}}\n"
     else:
@@ -79,6 +84,9 @@ def csv_files(draw, kind: str) -> str:
         last = '"' + draw(bad_iris()).replace('"', '""') + '"'
     elif kind == "huge":
         last = "x" * draw(st.integers(140_000, 200_000))
+    elif kind == "rows":
+        rows = draw(st.integers(5001, 6000))
+        return CSV_HEADER + "".join(f"{i},{','.join(cells)},source/x\n" for i in range(1, rows + 1))
     else:
         last = '"unclosed ' + draw(words).replace('"', "")
     return CSV_HEADER + "1," + ",".join(cells) + "," + last + "\n"
@@ -156,8 +164,8 @@ def rdfxml_files(draw, kind: str) -> str:
 
 #: suffix → (strategy, the kinds of hostile part it makes)
 FORMATS = {
-    ".yaml": (yaml_files, ["bomb", "self", "flow", "block", "long", "iri"]),
-    ".measures.csv": (csv_files, ["iri", "huge", "quote"]),
+    ".yaml": (yaml_files, ["bomb", "self", "flow", "block", "wide", "resources", "long", "iri"]),
+    ".measures.csv": (csv_files, ["iri", "huge", "quote", "rows"]),
     ".ttl": (turtle_files, ["long", "long-quote", "iri", "brackets", "collection"]),
     ".nt": (lambda kind: turtle_files(kind, triples_only=True), ["long", "iri"]),
     ".jsonld": (jsonld_files, ["deep", "long", "iri", "context"]),

@@ -117,8 +117,9 @@ def limit_options(command):
     default = limits.Limits()
 
     @functools.wraps(command)
-    def run(*args, max_file_size: int, max_literal: int, max_depth: int, **kwargs):
-        with limits.using(limits.Limits(file_size=max_file_size, literal=max_literal, depth=max_depth)):
+    def run(*args, max_file_size: int, max_literal: int, max_depth: int, max_entries: int, **kwargs):
+        held_to = limits.Limits(file_size=max_file_size, literal=max_literal, depth=max_depth, entries=max_entries)
+        with limits.using(held_to):
             return command(*args, **kwargs)
 
     options = (
@@ -129,6 +130,8 @@ def limit_options(command):
                      help="Longest literal, string or N-Triples line in an input file."),
         click.option("--max-depth", type=click.IntRange(min=1), default=default.depth, show_default=True,
                      metavar="N", help="Deepest nesting of YAML, JSON-LD, XML or Turtle brackets."),
+        click.option("--max-entries", type=click.IntRange(min=1), default=default.entries, show_default=True,
+                     metavar="N", help="Most resources in one YAML file, or rows in one plan table."),
     )
     for option in reversed(options):
         run = option(run)

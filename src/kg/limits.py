@@ -2,9 +2,9 @@
 
 Every file a stranger can hand kg (YAML, CSV, Turtle, N-Triples, JSON-LD, RDF/XML) passes
 through here before a parser builds anything from it: its size, the nesting depth, the
-size of one literal, YAML aliases (count and what they expand to), and no outside reads
-on the file's behalf (JSON-LD ``@context``/``@import`` by URL or file, XML DOCTYPEs and
-entities). Each check is one pass over the text (read at most once into memory) that keeps
+size of one literal, the entries of a data file, YAML aliases (count and what they expand
+to), and no outside reads on the file's behalf (JSON-LD ``@context``/``@import`` by URL or
+file, XML DOCTYPEs and entities). Each check is one pass over the text (read at most once into memory) that keeps
 only counters, so a hostile file costs time in proportion to its size. A breach is a
 ``LoadError`` naming the file, the line and the ``--max-*`` option that raises the limit.
 
@@ -31,6 +31,8 @@ import yaml
 
 from kg.errors import LoadError, Location
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 @dataclass(frozen=True)
 class Limits:
     """The most one input file may hold; the README's table lists them."""
@@ -38,8 +40,13 @@ class Limits:
     file_size: int = 1 << 30       #: bytes of one file (a 3M-triple N-Triples dump is ~510 MB)
     literal: int = 1 << 20         #: bytes of one literal, string or line of N-Triples
     depth: int = 64                #: nesting of YAML, JSON, XML elements and Turtle brackets
+    entries: int = 5_000           #: resources of one YAML file, rows of one table
     aliases: int = 1_000           #: YAML aliases (`*name`) in one file
-    alias_nodes: int = 100_000     #: YAML nodes the aliases of one file stand for once expanded
+
+    @property
+    def yaml_nodes(self) -> int:
+        """Values of one YAML file, aliases expanded: 20 a resource (a hand-written one holds about 8)."""
+        return 20 * self.entries
 
 
 _current: ContextVar[Limits] = ContextVar("limits", default=Limits())
@@ -118,8 +125,40 @@ def walk_files(folder: Path) -> Iterator[Path]:
 
 # --- YAML ----------------------------------------------------------------------
 
+#: Bytes that can end or open a YAML node: a file with fewer of them holds fewer nodes.
+_YAML_MARKS = (b",", b"[", b"{", b":", b"-", b"\n", b"?", b"*")
+
+
+def check_yaml_text(text: str, path: Path) -> None:
+    """The number of nodes of a YAML text, before the composer builds one object for each.
+
+    Counting the bytes that can mark a node bounds the count; only a text over the limit by
+    that count has its nodes counted exactly, from the parser's events (none kept).
+    """
+    limit = current().yaml_nodes
+    data = text.encode("utf-8")
+    if sum(data.count(mark) for mark in _YAML_MARKS) < limit:
+        return
+    nodes = 0
+    try:
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent, yaml.AliasEvent)):
+                nodes += 1
+                if nodes > limit:
+                    raise _nodes_breach(Location(str(path), event.start_mark.line + 1))
+    except yaml.YAMLError:
+        return  # malformed: the composer reports it, with its line
+
+
+def _nodes_breach(where: Location) -> LoadError:
+    limits = current()
+    return _breach(f"YAML file of more than {limits.yaml_nodes:,} values (aliases expanded): at most "
+                   f"{limits.yaml_nodes // limits.entries} a resource for {limits.entries:,} resources",
+                   where, "--max-entries, or split the file")
+
+
 def check_yaml(root: yaml.Node, path: Path) -> None:
-    """Nesting, aliases, alias expansion and scalar sizes of a composed YAML document.
+    """Entries, nesting, aliases, alias expansion and scalar sizes of a composed YAML document.
 
     The composer makes one node of an anchor however often it is aliased, so the tree it
     returns is small; turning the nodes into values copies a node at every alias, which is
@@ -127,11 +166,14 @@ def check_yaml(root: yaml.Node, path: Path) -> None:
     copying, and finds an alias inside its own anchor (a cycle) before anything recurses.
     """
     limits = current()
+    if isinstance(root, yaml.SequenceNode) and len(root.value) > limits.entries:
+        raise _breach(f"more than {limits.entries:,} resources in one file",
+                      Location(str(path), root.value[limits.entries].start_mark.line + 1),
+                      "--max-entries, or split the file")
     sizes: dict[int, int] = {}     # node → nodes it stands for once expanded
-    aliases = from_aliases = 0
-    path_ids: set[int] = set()     # the nodes on the way down to the current one
+    expanded, aliases = 1, 0
+    path_ids: set[int] = {id(root)}  # the nodes on the way down to the current one
     stack = [(root, _children(root))]
-    path_ids.add(id(root))
     while stack:
         node, children = stack[-1]
         child = next(children, None)
@@ -146,14 +188,14 @@ def check_yaml(root: yaml.Node, path: Path) -> None:
         if id(child) in path_ids:
             raise LoadError("an alias lies inside its own anchor", where,
                             "an alias cannot contain itself: write the value out")
-        if id(child) in sizes:
+        expanded += sizes.get(id(child), 1)
+        if expanded > limits.yaml_nodes:
+            raise _nodes_breach(where)
+        if alias:
             aliases += 1
-            from_aliases += sizes[id(child)]
-            if aliases > limits.aliases or from_aliases > limits.alias_nodes:
-                raise LoadError(
-                    f"YAML aliases expand to more than the limit ({limits.aliases} aliases, "
-                    f"{limits.alias_nodes} nodes)", where,
-                    "write the values out instead of repeating anchors (`&name`/`*name`)")
+            if aliases > limits.aliases:
+                raise LoadError(f"more than {limits.aliases:,} YAML aliases in one file", where,
+                                "write the values out instead of repeating anchors (`&name`/`*name`)")
             continue
         if isinstance(child, yaml.ScalarNode):
             if len(child.value) * 4 > limits.literal and len(child.value.encode("utf-8")) > limits.literal:
@@ -174,6 +216,13 @@ def _children(node: yaml.Node) -> Iterator[yaml.Node]:
         return (n for pair in node.value for n in pair)
     return iter(())
 
+
+def check_table(lines: list[str], path: Path) -> None:
+    """A plan table has at most ``entries`` rows (counted as lines, before any row is read)."""
+    limit = current().entries
+    if len(lines) > limit + 1:
+        raise _breach(f"more than {limit:,} rows in one table", Location(str(path), limit + 2),
+                      "--max-entries, or split the plan's table")
 
 
 # --- IRIs (RFC 3987) ---------------------------------------------------------------

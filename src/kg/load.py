@@ -251,6 +251,7 @@ def _readable(path: Path) -> Path:
 
 def _read_yaml(path: Path, builder: _Builder) -> None:
     text = _read_text(path)
+    limits.check_yaml_text(text, path)  # before the composer makes an object of every node
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -340,6 +341,7 @@ def _read_table(path: Path, builder: _Builder) -> None:
                         "name the file PLAN-SLUG.measures.csv, e.g. my-city-it-plan-4.measures.csv")
     delimiter = "\t" if path.suffix == ".tsv" else ","
     lines = _read_text(path).splitlines(keepends=True)
+    limits.check_table(lines, path)
     csv.field_size_limit(limits.current().literal)  # a cell is a literal: the same limit
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
