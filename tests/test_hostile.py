@@ -303,4 +303,4 @@ def test_turtle_scan_counts_brackets_and_literals_outside_strings(tmp_path, text
 @pytest.mark.parametrize("chunk", [1, 3, 7, 16, 100])
 def test_long_lines_are_found_across_chunk_boundaries(chunk):
     data = b"a" * 10 + b"\n" + b"b" * 50 + b"\nccc\n" + b"d" * 40
-    assert [(n, len(line)) for n, line in limits._long_lines(data, 20, chunk)] == [(2, 50), (4, 40)]
+    assert [(n, len(line)) for n, line in limits.rdf._long_lines(data, 20, chunk)] == [(2, 50), (4, 40)]
