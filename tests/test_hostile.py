@@ -24,7 +24,7 @@ RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http
 BIG = "a" * (16 << 20)
 
 
-def laughs(width: int = 9, depth: int = 10) -> str:
+def laughs(width: int = 9, depth: int = 10) -> list[str]:
     """Anchors listed ``width`` times a level, ``depth`` levels deep: width**depth nodes once expanded."""
     lines = [f"&l0 [{', '.join(['lol'] * width)}]"]
     lines += [f"&l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, depth)]
@@ -119,7 +119,7 @@ def runner():
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory, trap):
-    """A project, its built dist/, and every hostile file written beside it."""
+    """A project and every hostile file, written beside it (dist/ is built by the first test that needs it)."""
     tmp = tmp_path_factory.mktemp("hostile")
     secret = tmp / "secret.jsonld"
     secret.write_text('{"@context": {"p": "http://example.org/secret"}}')
