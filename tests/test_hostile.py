@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_project
-from fixtures.hostile import CSV_HEADER, Runner, TrapServer, checksums
+from fixtures.hostile import CSV_HEADER, Runner, TrapServer, checksums, laughs
 
 from kg import limits
 from kg.errors import LoadError, Location
@@ -24,15 +24,8 @@ RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http
 BIG = "a" * (16 << 20)
 
 
-def laughs(width: int = 9, depth: int = 10) -> list[str]:
-    """Anchors listed ``width`` times a level, ``depth`` levels deep: width**depth nodes once expanded."""
-    lines = [f"&l0 [{', '.join(['lol'] * width)}]"]
-    lines += [f"&l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, depth)]
-    return lines
-
-
 def yaml_bomb(where: str) -> str:
-    levels = laughs()
+    levels = laughs(9, 10)
     if where == "top-level item":
         return "".join(f"- {level}\n" for level in levels)
     inner = "".join(f"    - {level}\n" for level in levels)
