@@ -288,8 +288,10 @@ def assert_scan(path: Path, text: str, refused: str | None, held_to: limits.Limi
     ("ex:s ex:p [ ex:p [ ex:p ( ( 1 ) ) ] ] .", None),
     ("ex:s ex:p [ ex:p [ ex:p ( ( ( 1 ) ) ) ] ] .", "nested deeper than 4"),
     ('ex:s ex:p """' + "a\n" * 600 + '""" .', "literal longer"),
-    ('ex:s ex:p "' + "a" * 1200 + '" .', "literal longer"),
+    ('ex:s ex:p "' + "a" * 1200 + '" .', "literal or IRI longer"),
     ("ex:s ex:p " + ", ".join(['"a"'] * 400) + " .", None),  # a long line of short strings
+    ("ex:s ex:p <http://example.org/" + "a" * 1200 + "> .", "literal or IRI longer"),
+    ("ex:s ex:p ex:" + "a" * 1200 + " .", "literal or IRI longer"),
 ])
 def test_turtle_scan_counts_brackets_and_literals_outside_strings(tmp_path, text, refused):
     assert_scan(tmp_path / "x.ttl", PREFIX + text + "\n", refused, limits.Limits(depth=4, literal=1000))

@@ -57,15 +57,17 @@ _SHORT_STRINGS = rb'"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*"' rb"|'(?!'')[^'\\\n]*(?:\
 #: whole, so that brackets and quotes inside them do not count): few matches, the work done in C.
 _TURTLE_TOKENS = re.compile(_LONG_STRINGS + rb"|(?:[^\"'<#\[\](){}]++|<[^>\s]*+>|" + _SHORT_STRINGS
                             + rb"|#[^\n]*+)++|[\[\](){}]|.", re.S)  # possessive: no backtracking state
-_STRINGS = re.compile(_LONG_STRINGS + b"|" + _SHORT_STRINGS)
+#: Terms of one line: strings, IRIs and names (an IRI or a prefixed name is bounded like a literal).
+_TERMS = re.compile(_LONG_STRINGS + b"|" + _SHORT_STRINGS + rb"|<[^>\s]*>|[^\s\"'<>]+")
 _OPEN, _CLOSE = frozenset(b"[({"), frozenset(b"])}")
 
 
 def _check_turtle(data: bytes, path: Path) -> None:
-    """Turtle, TriG and N3: bracket nesting and literal sizes.
+    """Turtle, TriG and N3: bracket nesting, literal and IRI sizes.
 
-    A short string lies on one line, so only a line longer than the limit can hold one past
-    it: such lines are searched string by string; long (triple-quoted) strings are measured.
+    A short string, an IRI or a name lies on one line, so only a line longer than the limit
+    can hold one past it: such lines are searched term by term; long (triple-quoted) strings
+    are measured.
     """
     limits = current()
     depth = 0
@@ -80,8 +82,8 @@ def _check_turtle(data: bytes, path: Path) -> None:
         elif m.end() - m.start() > limits.literal and data.startswith((b'"""', b"'''"), m.start()):
             raise _literal_breach(path, _line(data, m.start()))
     for number, line in _long_lines(data, limits.literal):
-        if any(s.end() - s.start() > limits.literal for s in _STRINGS.finditer(line)):
-            raise _literal_breach(path, number)
+        if any(t.end() - t.start() > limits.literal for t in _TERMS.finditer(line)):
+            raise _literal_breach(path, number, "literal or IRI")
 
 
 def _long_lines(data: bytes, limit: int, chunk: int = 16 << 20) -> Iterator[tuple[int, bytes]]:
