@@ -39,9 +39,9 @@ def check_yaml_text(text: str, path: Path) -> None:
 
 def _nodes_breach(where: Location) -> LoadError:
     limits = current()
-    return breach(f"YAML file of more than {limits.yaml_nodes:,} values (aliases expanded): at most "
-                   f"{limits.yaml_nodes // limits.entries} a resource for {limits.entries:,} resources",
-                   where, "--max-entries, or split the file")
+    return breach(f"YAML file of more than {limits.yaml_nodes:,} values (aliases expanded; "
+                  f"{limits.yaml_nodes // limits.entries} for each of {limits.entries:,} resources)",
+                  where, "--max-entries, or split the file")
 
 
 def check_yaml(root: yaml.Node, path: Path) -> None:
