@@ -22,6 +22,7 @@ ORG = "- id: org/hostile\n  type: Organization\n  label: {ja: 敵対, en: Hostil
 PREFIX = "@prefix ex: <http://example.org/> .\n"
 RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/"'
 BIG = "a" * (16 << 20)
+BLOCK_985 = "".join("  " * i + "-\n" for i in range(2, 987))  # sequences in sequences, 985 levels
 
 
 def yaml_bomb(where: str) -> str:
@@ -68,8 +69,7 @@ def cases(url: str, secret: Path) -> dict[str, tuple[str, str, int | None]]:
     found |= {
         "yaml self-referential alias": ("self.yaml", ORG + "  note: &r [*r]\n", 4),
         "yaml flow nesting 985 deep": ("flow.yaml", ORG + "  note: " + "[" * 985 + "]" * 985 + "\n", 4),
-        "yaml block nesting 985 deep": ("block.yaml", ORG + "  note:\n" + "".join("  " * i + "-\n" for i in range(2, 987)),
-                                        67),
+        "yaml block nesting 985 deep": ("block.yaml", ORG + "  note:\n" + BLOCK_985, 67),
         "yaml a million values": ("wide.yaml", ORG + "  note: [" + ",".join(["a"] * 1_000_000) + "]\n", 4),
         "yaml too many resources": ("many.yaml", "- {id: org/x, type: Organization}\n" * 6000, 5001),
         "csv too many rows": ("p.measures.csv", CSV_HEADER + "".join(f"{i},a,b,c,d,e,f,source/x\n"
@@ -147,8 +147,9 @@ def test_hostile_file_is_refused_in_bounds(hostile, runner, trap, name, engine):
 
 
 # one case of each class; the property tests build with many more
-@pytest.mark.parametrize("name", ["yaml alias bomb in note", "yaml self-referential alias", "yaml flow nesting 985 deep",
-                                  "yaml a million values", "yaml bad IRI", "csv too many rows"])
+@pytest.mark.parametrize("name", ["yaml alias bomb in note", "yaml self-referential alias",
+                                  "yaml flow nesting 985 deep", "yaml a million values", "yaml bad IRI",
+                                  "csv too many rows"])
 def test_hostile_data_file_leaves_dist_as_it_was(hostile, runner, name):
     project, files = hostile
     path, line = files[name]
