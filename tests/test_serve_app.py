@@ -320,7 +320,7 @@ def test_entity_page_shows_labels_properties_links_and_source(client):
     assert "4-(2)" in text and "(2) 第四次計画の取組状況" in text and "情報化推進計画 第2章" in text
     # the measure-specific summary
     assert 'class="summary"' in text
-    assert r.headers["vary"] == "Accept"
+    assert r.headers["vary"] == "Accept, Accept-Profile"
     link = r.headers["link"]
     for ext, media in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples")):
         assert f'</id/measure/plan-4-01{ext}>; rel="alternate"; type="{media}"' in link

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -331,7 +332,7 @@ def harvest(sources: list[str], out: Path, validate: Callable[[Path], object], *
                 ThreadPoolExecutor(max(1, workers)) as pool, \
                 open(staging / "harvest.nq", "wb") as combined:
             unique = list(dict.fromkeys(sources))
-            downloads = pool.map(lambda s: _download(Source(s), client, limits), unique)
+            downloads = _ahead(pool, lambda s: _download(Source(s), client, limits), unique, 2 * max(1, workers))
             for text, (downloaded, error) in zip(unique, downloads):
                 source = Source(text)
                 for outcome, path in _check(source, downloaded, error, staging, validate):
@@ -351,6 +352,18 @@ def harvest(sources: list[str], out: Path, validate: Callable[[Path], object], *
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _ahead(pool: ThreadPoolExecutor, function, items: list, window: int):
+    """``function`` of each item, in order, with at most ``window`` running or waiting to be read:
+    downloads stay a little ahead of the checks, and memory holds a few cities, not all."""
+    pending = deque()
+    for item in items:
+        pending.append(pool.submit(function, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _download(source: Source, client: httpx.Client, limits: Limits):

@@ -17,7 +17,7 @@ from kg.serve import negotiation as neg
 #: On every response: CORS with the headers a script may read (besides the safelisted ones), and safety.
 COMMON = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Link, ETag, Content-Location, Vary, Retry-After",
+    "Access-Control-Expose-Headers": "Link, ETag, Content-Location, Content-Profile, Vary, Retry-After",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
@@ -27,8 +27,8 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 
        "frame-ancestors 'none'")
 PREFLIGHT = COMMON | {
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Accept-Language, Cache-Control, Content-Type, If-Modified-Since, "
-                                    "If-None-Match",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Accept-Profile, Cache-Control, Content-Type, "
+                                    "If-Modified-Since, If-None-Match",
     "Access-Control-Max-Age": "86400",
 }
 

@@ -11,6 +11,7 @@ from kg.namespaces import LGDX, ONTOLOGY_IRI, PREFIXES
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached_async, chosen_format, error, render
+from kg.serve.views import profile
 
 DERIVED_FROM = str(PREFIXES["prov"]) + "wasDerivedFrom"
 RDF_TYPE = str(PREFIXES["rdf"]) + "type"
@@ -43,12 +44,15 @@ async def resource(request: Request) -> Response:
     if iri == str(dataset_iri(site.base)):
         ext = neg.FORMAT_EXTENSIONS.get(ext_fmt, "") if ext_fmt else ""
         return RedirectResponse("/catalog" + ext, status_code=303)
+    if profile.asked(request):
+        return await profile.resource(request, path, candidates, ext_fmt)
     fmt = ext_fmt or neg.negotiate(request.headers.get("accept"), neg.PAGE_OFFERS, "graph")
     if fmt is None:
         return error(request, 406, "no acceptable format for this resource",
                      "accept text/html, text/turtle, application/ld+json, application/n-triples "
                      "or application/rdf+xml")
-    headers = {"Link": link_header(path)}
+    profiled = profile.default_headers(path)
+    headers = {"Link": link_header(path) + ", " + profiled.pop("Link")} | profiled
     if ext_fmt is None:
         headers["Content-Location"] = path + neg.FORMAT_EXTENSIONS[fmt]
 
@@ -69,9 +73,13 @@ async def resource(request: Request) -> Response:
         page = entity_page(site, data)
         kind = path[len(site.urls.id_prefix):].split("/", 1)[0] if path.startswith(site.urls.id_prefix) else ""
         return render(request, [f"entity-{kind}.html", "entity.html"],
-                      {"e": page, "path": path, "formats": ALTERNATES}, headers=headers)
+                      {"e": page, "path": path, "formats": ALTERNATES, "jsonld": profile.page_jsonld(site, data)},
+                      headers=headers)
 
-    return await cached_async(request, fmt, make, vary=ext_fmt is None)  # an extension URL does not vary
+    response = await cached_async(request, fmt, make, vary=ext_fmt is None)  # an extension URL does not vary
+    if ext_fmt is None:  # the profile is negotiated too
+        response.headers["Vary"] = "Accept, Accept-Profile"
+    return response
 
 
 def entity_page(site, data: dict) -> dict:
