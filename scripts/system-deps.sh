@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite uses: rapper (raptor2-utils) to re-parse the
 # dumps, Chromium (with Japanese fonts) for the browser tests, Virtuoso for the SPARQL store
-# integration tests.
+# integration tests, Apache Jena (with a Java runtime) as a second SHACL engine that checks
+# the published dumps against the published shapes.
 # Services are not started here (scripts/virtuoso.sh starts a private instance).
 set -euo pipefail
-packages=(raptor2-utils chromium fonts-noto-cjk virtuoso-opensource curl)
+packages=(raptor2-utils chromium fonts-noto-cjk virtuoso-opensource curl libapache-jena-java default-jre-headless)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

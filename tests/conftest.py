@@ -31,6 +31,17 @@ def mini_project(tmp_path: Path) -> Path:
     return make_project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The project's real data built once for the session: (project, out folder, report)."""
+    from kg.build import build
+    from kg.project import Project
+
+    out = tmp_path_factory.mktemp("real") / "dist"
+    project = Project(ROOT)
+    return project, out, build(project, out).report
+
+
 def load_benchmark(name: str):
     """A script of benchmarks/ (``generate``, ``harvest_bench`` …), imported as a module once."""
     module_name = f"kg_benchmark_{name}"
@@ -58,7 +69,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 def _unavailable(reason: str):
     if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.fail(f"a component the tests need is missing under CI: {reason}")
     pytest.skip(reason)
 
 

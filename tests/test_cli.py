@@ -141,7 +141,8 @@ def test_queries_lists_named_queries_and_query_runs_them(mini_project):
     assert csv_out.exit_code == 0
     assert csv_out.output.splitlines()[1:] == ["1,文書管理システムの導入", "2,グループウェアの最適化の検討"]
     none = kg(mini_project, "query", "plan-measures", "--param", "plan=plan/other", "--format", "csv")
-    assert none.output.splitlines() == ["n,label"]
+    assert none.stdout.splitlines() == ["n,label"]
+    assert "`plan/other` is not in the graph" in none.stderr  # no rows, and the reason why
     # the parameter is an RDF term: text that looks like SPARQL stays text
     hostile = kg(mini_project, "query", "plan-measures", "--param", "plan=plan/x> } . ?s ?p ?o {")
     assert hostile.exit_code == 2

@@ -142,7 +142,9 @@ def squash(text: str) -> str:
 # --- reading the graph ------------------------------------------------------------
 
 def passages(graph: Graph) -> dict[str, URIRef]:
-    return {str(section): passage for passage, section in graph.subject_objects(LGDX.section)}
+    """The passages of the source document (other cities' sources have passages of their own)."""
+    return {str(section): passage for passage, section in graph.subject_objects(LGDX.section)
+            if (passage, DCTERMS.isPartOf, SOURCE_DOCUMENT) in graph}
 
 
 def derived_from(graph: Graph, passage: URIRef | None) -> set[URIRef]:

@@ -27,9 +27,11 @@ def built(request, tmp_path_factory):
     """A build of the small fixture project and of the project's real data."""
     from conftest import make_project
 
+    if request.param == "real":
+        project, out, _ = request.getfixturevalue("real_build")
+        return project, out
     tmp = tmp_path_factory.mktemp(request.param)
-    root = make_project(tmp) if request.param == "mini" else ROOT
-    project = Project(root)
+    project = Project(make_project(tmp))
     out = tmp / "dist"
     build(project, out)
     return project, out

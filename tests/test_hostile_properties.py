@@ -207,8 +207,8 @@ def test_generated_hostile_files_are_refused_in_bounds(world, suffix, kind):
             outcome = runner.run([*args, *held_to], project)
         finally:
             path.unlink()
-        assert not outcome.problems(), (outcome.problems(), outcome.stderr[-1500:])
-        assert path.name in outcome.stderr, outcome.stderr[-1500:]
+        assert not outcome.problems(), (outcome.problems(), outcome.text[-1500:])
+        assert path.name in outcome.text, outcome.text[-1500:]
         assert trap.requests[requests:] == []
         assert checksums(project / "dist") == before
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg.catalog import Dump, catalog_graph
+from kg.cities import add_city_datasets, city_dumps
 from kg.errors import ViolationsError
 from kg.export import FORMATS, dump_context, frame_names, framed, load_frame, serialize
-from kg.namespaces import DEFAULT_BASE, rebase
+from kg.namespaces import DEFAULT_BASE, SHAPES_IRI, rebase
 from kg.project import Project
 from kg.report import Report
 
@@ -53,7 +54,9 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
         dumps = render(project, graph, base) + [d for part in pending() for d in part]
     catalog = catalog_graph(graph, [d for d in dumps if not d.name.startswith("frames/")], base)
-    dumps.append(Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl")))
+    cities = city_dumps(loaded, project.data_dir, base)  # each city's folder: a dump and a dataset of its own
+    add_city_datasets(catalog, cities, graph, base)
+    dumps += [c.dump for c in cities] + [Dump("catalog.ttl", "text/turtle", serialize(catalog, "ttl"))]
     log(f"serialised {len(dumps)} files")
     write_atomically(out, {d.name: d.content for d in dumps})
     log(f"wrote {len(dumps)} files to {out}")
@@ -62,7 +65,8 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
 
 def render(project: Project, graph: Graph, base: str) -> list[Dump]:
     """The dumps of ``graph`` (IRIs already under ``base``), ontology, shapes and context."""
-    dumps = [Dump(name, FORMATS[fmt].media_type, serialize(graph, fmt, base)) for name, fmt in DUMPS.items()]
+    dumps = [Dump(name, FORMATS[fmt].media_type, serialize(graph, fmt, base), (SHAPES_IRI,))
+             for name, fmt in DUMPS.items()]
     dumps.append(Dump("ontology.ttl", "text/turtle", serialize(rebase(project.ontology, base), "ttl")))
     dumps.append(Dump("shapes.ttl", "text/turtle", serialize(rebase(project.shapes, base), "ttl")))
     dumps.append(Dump("context.jsonld", "application/ld+json", _json(dump_context())))
@@ -102,6 +106,7 @@ def write_atomically(out: Path, files: dict[str, bytes]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp's 700 would keep a web server out
         for name, content in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,10 +130,18 @@ def write_file_atomically(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 600 would keep other readers out
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _json(data: dict) -> bytes:

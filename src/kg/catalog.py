@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID, XSD
 
 from kg import __version__
-from kg.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, SPDX, bind
+from kg.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, SHAPES_IRI, SPDX, bind
 
 LICENSE = URIRef("https://www.digital.go.jp/resources/open_data/public_data_license_v1.0")
 TITLE = {
@@ -34,6 +34,8 @@ class Dump:
     name: str
     media_type: str
     content: bytes
+    #: The shapes graphs (IRIs) the file conforms to on its own, as published.
+    conforms_to: tuple[str, ...] = ()
 
 
 def site_root(base: str) -> str:
@@ -72,24 +74,34 @@ def catalog_graph(graph: Graph, dumps: list[Dump], base: str = DEFAULT_BASE,
     g.add((dataset, FOAF.homepage, URIRef(root)))
 
     for dump in dumps:
-        dist = URIRef(f"{root}download/{dump.name}")
-        g.add((dataset, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(dump.name)))
-        g.add((dist, DCAT.downloadURL, dist))
-        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
-        g.add((dist, DCAT.byteSize, Literal(len(dump.content), datatype=XSD.nonNegativeInteger)))
-        g.add((dist, DCTERMS.license, LICENSE))
-        checksum = BNode()
-        g.add((dist, SPDX.checksum, checksum))
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(dump.content).hexdigest(), datatype=XSD.hexBinary)))
-        if dump.media_type in ("text/turtle", "application/n-triples"):
-            g.add((dataset, VOID.dataDump, dist))
+        add_distribution(g, dataset, dump, root)
+    if any(dump.conforms_to for dump in dumps):
+        g.add((URIRef(SHAPES_IRI), RDF.type, DCTERMS.Standard))
+        g.add((URIRef(SHAPES_IRI), RDFS.isDefinedBy, URIRef(f"{root}download/shapes.ttl")))
 
     _void_statistics(g, dataset, graph)
     return g
+
+
+def add_distribution(g: Graph, dataset: URIRef, dump: Dump, root: str) -> None:
+    """``dump`` as a DCAT distribution of ``dataset`` (download URL, media type, size, SHA-256)."""
+    dist = URIRef(f"{root}download/{dump.name}")
+    g.add((dataset, DCAT.distribution, dist))
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCTERMS.title, Literal(dump.name)))
+    g.add((dist, DCAT.downloadURL, dist))
+    g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
+    g.add((dist, DCAT.byteSize, Literal(len(dump.content), datatype=XSD.nonNegativeInteger)))
+    g.add((dist, DCTERMS.license, LICENSE))
+    checksum = BNode()
+    g.add((dist, SPDX.checksum, checksum))
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(dump.content).hexdigest(), datatype=XSD.hexBinary)))
+    if dump.media_type in ("text/turtle", "application/n-triples"):
+        g.add((dataset, VOID.dataDump, dist))
+    for shapes in dump.conforms_to:
+        g.add((dist, DCTERMS.conformsTo, URIRef(shapes)))
 
 
 def _void_statistics(g: Graph, dataset: URIRef, graph: Graph) -> None:

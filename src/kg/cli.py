@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kg import limits
-from kg.errors import EXIT_VIOLATIONS, KgError
+from kg.errors import EXIT_CANNOT_LOAD, EXIT_VIOLATIONS, KgError, LoadErrors
 from kg.namespaces import base_from_env
 
 
@@ -29,6 +29,10 @@ class Context:
 
         return Project.find(self.project_dir)
 
+    def in_project(self, path: Path | None, default: str) -> Path:
+        """``path`` as given (relative to the current folder), or ``default`` inside the project."""
+        return path if path is not None else self.project.root / default
+
     def log(self, message: str) -> None:
         if not self.quiet:
             click.echo(message, err=True)
@@ -38,8 +42,20 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def fail(exc: KgError) -> None:
-    """Print ``exc`` for people and exit with its code."""
+    """Print ``exc`` for people and exit with its code: loading errors in Japanese too."""
+    from kg.messages import japanese
+
+    if isinstance(exc, LoadErrors):
+        from kg.report import load_report
+        from kg.validate import report_text
+
+        click.echo(report_text(load_report(exc)), err=True, nl=False)
+        sys.exit(exc.exit_code)
     click.echo(f"error: {exc}", err=True)
+    if japanese(exc.message):
+        where = f"{exc.where}: " if exc.where else ""
+        fix = f"\n  直し方: {japanese(exc.fix) or exc.fix}" if exc.fix else ""
+        click.echo(f"エラー: {where}{japanese(exc.message)}{fix}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -85,9 +101,32 @@ def main(ctx, project_dir, base, quiet):
     Exit codes: 0 success, 1 validation violations (or a round trip that lost triples),
     2 input that cannot be loaded, 3 a remote store that cannot be reached or fails.
     """
+    ctx.obj = Context(project_dir, _checked_base(base), quiet)
+
+
+def _checked_base(base: str) -> str:
     if not base.endswith(("/", "#")):
         raise click.BadParameter("the base IRI must end with / or #", param_hint="--base")
-    ctx.obj = Context(project_dir, base, quiet)
+    return base
+
+
+def _setter(attribute: str, check=lambda value: value):
+    def store(ctx, _param, value):
+        if value not in (None, False):
+            setattr(ctx.find_object(Context), attribute, check(value))
+    return store
+
+
+def add_global_options(command: click.Command) -> None:
+    """Let ``command`` take --project, --base and -q after its name as well (kg validate -q …)."""
+    command.params += [
+        click.Option(["--project", "project_dir"], metavar="DIR", expose_value=False, is_eager=True,
+                     callback=_setter("project_dir"), help="Project folder (the same as `kg --project DIR COMMAND`)."),
+        click.Option(["--base"], metavar="IRI", expose_value=False, is_eager=True,
+                     callback=_setter("base", _checked_base), help="Instance base IRI (the same as `kg --base IRI COMMAND`)."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, is_eager=True,
+                     callback=_setter("quiet"), help="Print no progress messages."),
+    ]
 
 
 def engine_option(default: str):
@@ -139,12 +178,13 @@ def limit_options(command):
 
 
 @main.command()
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
-              show_default=True, help="Folder to write the published files to (replaced as a whole).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the published files to (replaced as a whole); default: dist/ in the "
+                   "project folder, wherever kg is run from.")
 @engine_option("fast")
 @limit_options
 @pass_ctx
-def build(c: Context, out: Path, engine: str):
+def build(c: Context, out: Path | None, engine: str):
     """Validate the data and write the dumps, context, frames, ontology, shapes and catalogue.
 
     On any violation the report is printed, the command exits 1 and OUT is left as it was.
@@ -155,7 +195,7 @@ def build(c: Context, out: Path, engine: str):
 
     started = time.perf_counter()
     try:
-        result = run_build(c.project, out, c.base, log=c.log, engine=engine)
+        result = run_build(c.project, c.in_project(out, "dist"), c.base, log=c.log, engine=engine)
     except ViolationsError as exc:
         click.echo(report_text(exc.report), err=True, nl=False)
         fail(exc)
@@ -177,25 +217,26 @@ def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str, engine: s
     """Check data against the project's SHACL shapes and identifier rules.
 
     With no FILES, the project's data/ is checked. FILES may be data files
-    (.yaml, .measures.csv) or RDF files (.ttl, .nt, .jsonld, .rdf), so that another
-    municipality can check its own files. Exit 0 conforms, 1 violations, 2 cannot load.
+    (.yaml, .measures.csv): each is checked together with the rest of the project (its
+    references to other files resolve) and only its own problems are reported. FILES may
+    also be RDF files (.ttl, .nt, .jsonld, .rdf), checked alone, so that another
+    municipality can check its own dump. Every loading error of all files is reported at
+    once, in the chosen --format. Exit 0 conforms, 1 violations, 2 cannot load.
     With --engine fast and only RDF FILES, the files go straight into the embedded store:
     the way to check a dump of a million triples.
     """
-    from kg.load import RDF_FORMATS
+    from kg.check import check
     from kg.validate import report_graph, report_json, report_text
 
-    project = c.project
-    if engine == "fast" and files and all(f.suffix in RDF_FORMATS for f in files):
-        report = project.validate_rdf(list(files))
-    else:
-        report = project.validate(project.load(list(files) if files else None), engine)
+    report = check(c.project, list(files), engine, log=c.log)
     if fmt == "json":
         click.echo(report_json(report), nl=False)
     elif fmt == "ttl":
         click.echo(report_graph(report).serialize(format="turtle"), nl=False)
     else:
         click.echo(report_text(report, lang), nl=False)
+    if report.errors:
+        sys.exit(EXIT_CANNOT_LOAD)
     sys.exit(0 if report.conforms else EXIT_VIOLATIONS)
 
 
@@ -285,6 +326,8 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
         if graph_iri or user:
             raise click.UsageError("--graph and --user go with --endpoint")
         graph = c.project.load([data_file] if data_file else None).graph
+        for warning in q.absent_iris(named, bindings, graph) if query else ():
+            click.echo(f"warning: {warning}", err=True)
         result = federation.query_local(q.store_of(graph), text, bindings, services=services)
     click.echo(q.format_result(result, fmt), nl=False)
 
@@ -294,9 +337,9 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
               help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql-auth.")
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="The named graph to replace (required, except for an .nq/.trig file, whose graphs keep their names).")
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("dist/kg.nt"),
-              show_default=True, help="The RDF file to push (.nt, .ttl, .jsonld, .rdf; or .nq/.trig such as "
-                                      "harvest/harvest.nq, each of its named graphs replaced in turn).")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The RDF file to push (.nt, .ttl, .jsonld, .rdf; or .nq/.trig such as harvest/harvest.nq, each "
+                   "of its named graphs replaced in turn); default: dist/kg.nt in the project folder.")
 @click.option("--method", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="Graph Store Protocol PUT/POST, or SPARQL Update (INSERT DATA) where no Graph Store is offered.")
 @click.option("--gsp-endpoint", metavar="URL", help="The Graph Store endpoint, where the store's layout is unknown.")
@@ -307,7 +350,7 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
               help="Retries of a request that failed for a passing reason (connection reset, HTTP 502/503/504).")
 @remote_options
 @pass_ctx
-def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str, gsp_endpoint: str | None,
+def push(c: Context, endpoint: str, graph_iri: str, data_file: Path | None, method: str, gsp_endpoint: str | None,
          update_endpoint: str | None, batch_size: int | None, retries: int, user: str | None,
          password_env: str | None, auth: str, timeout: float):
     """Replace a named graph of a SPARQL 1.1 store with the built graph, completely or not at all.
@@ -324,6 +367,7 @@ def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str
     from kg.ntriples import read_dataset, read_graph
     from kg.remote import Retry
 
+    data_file = c.in_project(data_file, "dist/kg.nt")
     if not data_file.is_file():
         raise KgError(f"no file {data_file}", fix="run `kg build` first, or give --data FILE")
     named = data_file.suffix in (".nq", ".trig")
@@ -333,7 +377,8 @@ def push(c: Context, endpoint: str, graph_iri: str, data_file: Path, method: str
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, update=update_endpoint, gsp=gsp_endpoint)
     graphs = read_dataset(data_file, c.base, skolem=True) if named else {
         graph_iri: read_graph(data_file, c.base, skolem=True)}
-    options = dict(method=method, batch_size=batch_size, base=c.base, retry=Retry(attempts=retries + 1))
+    options = dict(method=method, batch_size=batch_size, base=c.base,
+                   retry=Retry(attempts=retries + 1, log=c.log))
     for name, graph in graphs.items():
         if c.quiet:
             result = transfer.push(ep, name, graph, **options)
@@ -383,7 +428,7 @@ def pull(c: Context, endpoint: str, graph_iri: str, output: Path | None, fmt: st
     from kg.roundtrip import RoundTripError, compare
 
     ep = remote_endpoint(endpoint, user, password_env, auth, timeout, gsp=gsp_endpoint)
-    graph = transfer.pull(ep, graph_iri, method=method, base=c.base, retry=Retry(attempts=retries + 1))
+    graph = transfer.pull(ep, graph_iri, method=method, base=c.base, retry=Retry(attempts=retries + 1, log=c.log))
     content = graph.serialize(ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES)
     if output is not None:
         write_file_atomically(output, content)
@@ -507,8 +552,9 @@ def served_options(max_results: int):
     """The options of the commands that answer queries on a dist folder: ``serve`` and ``mcp``."""
     def decorate(f):
         for option in reversed((
-            click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
-                         show_default=True, help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …)."),
+            click.option("--dist", type=click.Path(file_okay=False, path_type=Path),
+                         help="Folder written by `kg build` (kg.nt, catalog.ttl, ontology.ttl …); default: dist/ "
+                              "in the project folder."),
             click.option("--allow-service", "allowed", multiple=True, metavar="URL",
                          help="Let queries call this SPARQL endpoint with SERVICE (repeatable); none by default."),
             click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
@@ -521,17 +567,63 @@ def served_options(max_results: int):
     return decorate
 
 
-def served_settings(c: Context, dist: Path, allowed: tuple[str, ...], timeout: float, max_results: int, **more):
-    """The server settings for ``dist``, with the project's named queries when there is a project."""
+def served_settings(c: Context, dist: Path | None, allowed: tuple[str, ...], timeout: float, max_results: int,
+                    **more):
+    """The server settings for ``dist`` (the project's dist/ by default), with the project's named
+    queries when there is a project."""
     from kg.errors import LoadError
     from kg.serve import Settings
 
     try:
         queries_dir = c.project.queries_dir
+        dist = c.in_project(dist, "dist")
     except LoadError:
         queries_dir = None  # serving a dist folder outside a project: no named queries
+        dist = dist or Path("dist")
     return Settings(dist=dist, queries_dir=queries_dir, allowed_services=frozenset(allowed),
                     timeout=timeout, max_results=max_results, **more)
+
+
+@main.command()
+@click.option("--code", required=True, metavar="CODE",
+              help="The 6-digit local government code (全国地方公共団体コード) with its check digit, e.g. 141305.")
+@click.option("--slug", metavar="SLUG", help="Folder and id prefix in data/ (lowercase ASCII; default city-CODE).")
+@click.option("--name", "name_ja", metavar="NAME", help="The official Japanese name, e.g. 川崎市 (never looked up).")
+@click.option("--name-en", metavar="NAME", help="The English name, e.g. \"Kawasaki City\".")
+@pass_ctx
+def init(c: Context, code: str, slug: str | None, name_ja: str | None, name_en: str | None):
+    """Start a new city's folder in data/: city.yaml, sources.yaml, a plans.yaml to fill, open questions.
+
+    The code's check digit is verified; the 法人番号, prefecture and e-Stat area follow from the code.
+    Names are taken as given and listed in open-questions.yaml to be checked.
+    """
+    from kg.init import init_city
+
+    result = init_city(c.project.data_dir, code, slug, name_ja, name_en)
+    c.log(f"wrote {', '.join(result.files)} to {result.folder}; {result.questions} open question(s) to check")
+
+
+@main.command("import")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--plan", required=True, metavar="PLAN_ID", help="The plan the table's measures belong to (plan/SLUG).")
+@click.option("--sheet", metavar="NAME", help="The workbook sheet to read (default: the first).")
+@click.option("--encoding", metavar="ENC", help="Encoding of a .csv/.tsv (default: detect UTF-8 or Shift_JIS).")
+@click.option("--columns", "columns", multiple=True, metavar="HEADING=COLUMN",
+              help="Map a heading to a plan-table column (項番, 項目, 達成状況 … or a term name); repeatable.")
+@pass_ctx
+def import_(c: Context, table: Path, plan: str, sheet: str | None, encoding: str | None, columns: tuple[str, ...]):
+    """Turn a measure table as a city published it (.xlsx, .csv, .tsv) into PLAN.measures.csv.
+
+    The file goes beside the plan's definition, with PLAN.sources.yaml naming the table, row and
+    cells of every measure. Status and direction words are mapped to the project's concepts by the
+    plan's PLAN.import.yaml; an unmapped word, an empty or repeated 項番 and other unusable input stop
+    the import with file:row:column and a fix (exit 2), and nothing is written.
+    """
+    from kg.importer import import_table
+
+    started = time.perf_counter()
+    result = import_table(c.project.data_dir, table, plan, sheet, encoding, list(columns), log=c.log)
+    c.log(f"imported {result.measures} measures in {time.perf_counter() - started:.2f} s")
 
 
 @main.command()
@@ -544,7 +636,7 @@ def served_settings(c: Context, dist: Path, allowed: tuple[str, ...], timeout: f
               help="With --store: read these named graphs as the default graph (repeatable; default: the store's "
                    "own default graph, which on Virtuoso is every graph).")
 @pass_ctx
-def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...], timeout: float,
+def serve(c: Context, host: str, port: int, dist: Path | None, allowed: tuple[str, ...], timeout: float,
           max_results: int, store: str | None, store_graphs: tuple[str, ...]):
     """Serve the built graph: linked-data pages, a read-only SPARQL endpoint, dumps and catalogue.
 
@@ -570,7 +662,7 @@ def serve(c: Context, host: str, port: int, dist: Path, allowed: tuple[str, ...]
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on with --port.")
 @served_options(max_results=1_000)
 @pass_ctx
-def mcp(c: Context, port: int | None, host: str, dist: Path, allowed: tuple[str, ...], timeout: float,
+def mcp(c: Context, port: int | None, host: str, dist: Path | None, allowed: tuple[str, ...], timeout: float,
         max_results: int):
     """Answer AI assistants over the Model Context Protocol: find, describe, query, validate.
 
@@ -582,6 +674,10 @@ def mcp(c: Context, port: int | None, host: str, dist: Path, allowed: tuple[str,
     from kg.mcp import run
 
     run(served_settings(c, dist, allowed, timeout, max_results, workers=2), port, host, log=c.log)
+
+
+for _command in main.commands.values():
+    add_global_options(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

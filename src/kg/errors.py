@@ -40,6 +40,26 @@ class LoadError(KgError):
     """A source file cannot be read as the project's data (exit 2)."""
 
 
+class LoadErrors(LoadError):
+    """Every loading error of one run, across all files (exit 2); ``errors`` in file order."""
+
+    def __init__(self, errors: list[LoadError]):
+        files = len({e.where.file for e in errors if e.where})
+        super().__init__(f"{len(errors)} problem(s) in {files} file(s): nothing was checked")
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors) + f"\n{self.message}"
+
+
+def raise_collected(errors: list[LoadError]) -> None:
+    """Raise the errors of a run: the one error itself, or all of them together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise LoadErrors(errors)
+
+
 class DateError(LoadError):
     """A Japanese or ISO date that cannot be read or does not exist."""
 

@@ -61,7 +61,7 @@ from rdflib.term import Node
 from kg import identifiers, limits
 from kg.oxterms import to_ox, to_ox_triple, to_rdflib
 from kg.errors import KgError, LoadError, Location
-from kg.load import SourceIndex
+from kg.load import SourceIndex, parse_problem
 from kg.namespaces import LGDX, PREFIXES, SH
 from kg.report import INFO, VIOLATION, WARNING, Report, Result
 
@@ -186,7 +186,8 @@ def load_files(paths: Iterable[Path]) -> FastGraph:
             fast.store.bulk_load(path=str(path), format=fmt)
             kept = _kept_literals(path, fmt)
         except (SyntaxError, OSError) as exc:
-            raise LoadError(f"cannot parse as {fmt.name}: {exc}", Location(str(path)),
+            problem, line = parse_problem(exc)
+            raise LoadError(f"cannot parse as {fmt.name}: {problem}", Location(str(path), line),
                             "check the file's syntax, e.g. with `rapper -c`") from None
         if any(isinstance(t.subject, ox.BlankNode) for t in kept):
             # the store renames blank nodes while bulk loading: load this file term by term
@@ -1011,18 +1012,19 @@ def _labels(fast: FastGraph, nodes: set) -> dict:
 
 # --- the fast pipeline's other steps -----------------------------------------------
 
-def apply_rules(fast: FastGraph, queries_dir: Path) -> int:
+def apply_rules(fast: FastGraph, queries_dir: Path, ontology: Graph | None = None) -> int:
     """``kg.rules.apply_rules`` on the store: each ``construct-*.rq`` in name order."""
     from kg.errors import QueryError
-    from kg.rules import rule_files
+    from kg.rules import ontology_beside, rule_files
 
     added = 0
-    for path in rule_files(queries_dir):
-        try:
-            triples = list(fast.store.query(path.read_text(encoding="utf-8")))
-        except (SyntaxError, OSError) as exc:
-            raise QueryError(f"rule cannot run: {exc}", Location(str(path)), "fix the query") from None
-        added += fast.add(triples)
+    with ontology_beside(fast.store, ontology):
+        for path in rule_files(queries_dir):
+            try:
+                triples = list(fast.store.query(path.read_text(encoding="utf-8")))
+            except (SyntaxError, OSError) as exc:
+                raise QueryError(f"rule cannot run: {exc}", Location(str(path)), "fix the query") from None
+            added += fast.add(triples)
     return added
 
 

@@ -11,6 +11,7 @@ import csv
 import difflib
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,8 +21,9 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from kg import dates, limits
-from kg.errors import DateError, LoadError, Location
+from kg.errors import DateError, LoadError, Location, raise_collected
 from kg.namespaces import DEFAULT_BASE, KINDS, LGDX, PREFIXES, bind, iri, valid_slug
+from kg.sourcelines import subject_lines
 from kg.terms import DATATYPES, ID_KEY, TERMS, TYPE_KEY, Term
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -34,6 +36,8 @@ DATA_SUFFIXES = (".yaml", ".yml")
 TABLE_SUFFIXES = (".measures.csv", ".measures.tsv")
 #: Files in data/ that are documentation, not graph content.
 SKIPPED_NAMES = {"open-questions.yaml", "README.md"}
+#: Files in data/ that configure ``kg import`` rather than hold graph content.
+IMPORT_MAPPING_SUFFIX = ".import.yaml"
 CIRCLED = re.compile(r"(?=[\u2460-\u2473])")  # ① … ⑳ start a numbered sub-item
 
 
@@ -87,6 +91,16 @@ class _Builder:
         self.index = SourceIndex()
         self.pending: list[_Pending] = []
         self.known_classes = known_classes
+        #: The loading errors met so far: a run reports them all, not only the first.
+        self.errors: list[LoadError] = []
+
+    @contextmanager
+    def collecting(self):
+        """Record a loading error raised inside and go on with the next file, entry or row."""
+        try:
+            yield
+        except LoadError as exc:
+            self.errors.append(exc)
 
     def add(self, entry: _Entry) -> URIRef:
         values = dict(entry.values)
@@ -107,18 +121,23 @@ class _Builder:
                             "add `type:` with a class of the ontology, e.g. `type: Measure`")
         raw_types, type_where = values.pop(TYPE_KEY)
         for name in _as_list(raw_types):
-            self.graph.add((subject, RDF.type, self._class_iri(name, type_where)))
+            with self.collecting():
+                self.graph.add((subject, RDF.type, self._class_iri(name, type_where)))
         for key, (raw, where) in values.items():
-            term = TERMS.get(key)
-            if term is None:
-                hint = difflib.get_close_matches(key, [*TERMS, ID_KEY, TYPE_KEY], n=1)
-                raise LoadError(f"unknown key `{key}`", where,
-                                f"did you mean `{hint[0]}`?" if hint else
-                                "use a term of the JSON-LD context (data/README.md lists them)")
-            self.index.props[(subject, term.iri)] = where
-            for obj in self._objects(subject, term, raw, where):
-                self.graph.add((subject, term.iri, obj))
+            with self.collecting():  # each key's problem is reported, not only the first
+                self._add_value(subject, key, raw, where)
         return subject
+
+    def _add_value(self, subject: URIRef, key: str, raw, where: Location) -> None:
+        term = TERMS.get(key)
+        if term is None:
+            hint = difflib.get_close_matches(key, [*TERMS, ID_KEY, TYPE_KEY], n=1)
+            raise LoadError(f"unknown key `{key}`", where,
+                            f"did you mean `{hint[0]}`?" if hint else
+                            "use a term of the JSON-LD context (data/README.md lists them)")
+        self.index.props[(subject, term.iri)] = where
+        for obj in self._objects(subject, term, raw, where):
+            self.graph.add((subject, term.iri, obj))
 
     def _node_iri(self, raw, where: Location) -> URIRef:
         if not isinstance(raw, str) or raw.count("/") != 1:
@@ -191,17 +210,21 @@ class _Builder:
         """Turn concept values (slug, notation or Japanese label) into concept IRIs."""
         lookup: dict[str, dict[str, URIRef]] = {}
         for item in self.pending:
-            scheme = item.term.scheme
-            if scheme not in lookup:
-                lookup[scheme] = self._scheme_lookup(scheme)
-            concepts = lookup[scheme]
-            concept = concepts.get(item.value)
-            if concept is None:
-                names = sorted({k for k in concepts if not k.startswith(("http", "concept/"))})
-                raise LoadError(f"unknown {scheme} `{item.value}` in `{item.term.name}`", item.where,
-                                f"use one of: {', '.join(names)}" if names else
-                                f"define the concepts of scheme/{scheme} in data/vocab/")
-            self.graph.add((item.subject, item.term.iri, concept))
+            with self.collecting():
+                self._resolve(item, lookup)
+
+    def _resolve(self, item: _Pending, lookup: dict[str, dict[str, URIRef]]) -> None:
+        scheme = item.term.scheme
+        if scheme not in lookup:
+            lookup[scheme] = self._scheme_lookup(scheme)
+        concepts = lookup[scheme]
+        concept = concepts.get(item.value)
+        if concept is None:
+            names = sorted({k for k in concepts if not k.startswith(("http", "concept/"))})
+            raise LoadError(f"unknown {scheme} `{item.value}` in `{item.term.name}`", item.where,
+                            f"use one of: {', '.join(names)}" if names else
+                            f"define the concepts of scheme/{scheme} in data/vocab/")
+        self.graph.add((item.subject, item.term.iri, concept))
 
     def _scheme_lookup(self, scheme: str) -> dict[str, URIRef]:
         names: dict[str, URIRef] = {}
@@ -218,24 +241,30 @@ def load_paths(paths: list[Path], known_classes: set[URIRef] | None = None) -> L
     """Load data files (YAML, CSV tables) and RDF files into one graph."""
     builder = _Builder(known_classes)
     for path in paths:
-        name = path.name
-        if name.endswith(TABLE_SUFFIXES):
-            _read_table(path, builder)
-        elif name.endswith(DATA_SUFFIXES):
-            _read_yaml(path, builder)
-        elif path.suffix in RDF_FORMATS:
-            _read_rdf(path, builder)
-        else:
-            raise LoadError("cannot tell the format of this file", Location(str(path)),
-                            "use .yaml, .measures.csv, .ttl, .nt, .jsonld or .rdf")
+        with builder.collecting():
+            _read(path, builder)
     builder.resolve_concepts()
+    raise_collected(builder.errors)
     return Loaded(builder.graph, builder.index)
+
+
+def _read(path: Path, builder: _Builder) -> None:
+    name = path.name
+    if name.endswith(TABLE_SUFFIXES):
+        _read_table(path, builder)
+    elif name.endswith(DATA_SUFFIXES):
+        _read_yaml(path, builder)
+    elif path.suffix in RDF_FORMATS:
+        _read_rdf(path, builder)
+    else:
+        raise LoadError("cannot tell the format of this file", Location(str(path)),
+                        "use .yaml, .measures.csv, .ttl, .nt, .jsonld or .rdf")
 
 
 def data_files(folder: Path) -> list[Path]:
     """The data files below ``folder``, in a stable order."""
     found = [p for p in limits.walk_files(folder) if p.name not in SKIPPED_NAMES
-             and p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES)]
+             and p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES) and not p.name.endswith(IMPORT_MAPPING_SUFFIX)]
     return sorted(_readable(p) for p in found)
 
 
@@ -269,20 +298,25 @@ def _read_yaml(path: Path, builder: _Builder) -> None:
         raise LoadError("a data file must be a list of resources", _where(path, root),
                         "start each resource with `- id: KIND/SLUG`")
     for node in root.value:
-        if not isinstance(node, yaml.MappingNode):
-            raise LoadError(f"a resource must be a mapping, got {_describe(_plain(node, path))}",
-                            _where(path, node), "write `- id: KIND/SLUG` followed by `key: value` lines")
-        values: dict[str, tuple[object, Location]] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            where = _where(path, key_node)
-            if not isinstance(key, str):
-                raise LoadError("a key must be plain text", where, "write `key: value`")
-            if key in values:
-                raise LoadError(f"duplicate key `{key}` (first at line {values[key][1].line})", where,
-                                f"keep one `{key}`; a key with several values takes a list")
-            values[key] = (_plain(value_node, path), where)
-        builder.add(_Entry(_where(path, node), values))
+        with builder.collecting():
+            _read_entry(path, node, builder)
+
+
+def _read_entry(path: Path, node, builder: _Builder) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        raise LoadError(f"a resource must be a mapping, got {_describe(_plain(node, path))}",
+                        _where(path, node), "write `- id: KIND/SLUG` followed by `key: value` lines")
+    values: dict[str, tuple[object, Location]] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        where = _where(path, key_node)
+        if not isinstance(key, str):
+            raise LoadError("a key must be plain text", where, "write `key: value`")
+        if key in values:
+            raise LoadError(f"duplicate key `{key}` (first at line {values[key][1].line})", where,
+                            f"keep one `{key}`; a key with several values takes a list")
+        values[key] = (_plain(value_node, path), where)
+    builder.add(_Entry(_where(path, node), values))
 
 
 def _plain(node, path: Path):
@@ -322,6 +356,8 @@ COLUMNS = {
     "関連システム": ("concernsSystem", "words"),
     "関連技術": ("concernsTechnology", "words"),
     "出典": ("derivedFrom", "words"),
+    "注記": ("note.ja", "lines"),
+    "目標時期": ("targetDate", "one"),
 }
 REQUIRED_COLUMNS = ("項番", "項目", "内容", "取組目標", "取組内容", "達成状況", "今後の方向性", "出典")
 
@@ -375,13 +411,14 @@ def _read_table(path: Path, builder: _Builder) -> None:
         if len(row) != len(keys):
             raise LoadError(f"row has {len(row)} cells, the header has {len(keys)}", where,
                             "quote cells that contain commas; every row has one cell per column")
-        cells = {k: c.strip() for k, c in zip(keys, row)}
-        number = _integer(cells["項番"], "項番", where, positive=True)
-        if number in seen:
-            raise LoadError(f"duplicate 項番 {number} (first at line {seen[number]})", where,
-                            "give each item its own number")
-        seen[number] = line
-        builder.add(_Entry(where, _row_values(plan_slug, number, cells, where)))
+        with builder.collecting():
+            cells = {k: c.strip() for k, c in zip(keys, row)}
+            number = _integer(cells["項番"], "項番", where, positive=True)
+            if number in seen:
+                raise LoadError(f"duplicate 項番 {number} (first at line {seen[number]})", where,
+                                "give each item its own number")
+            seen[number] = line
+            builder.add(_Entry(where, _row_values(plan_slug, number, cells, where)))
 
 
 def _row_values(plan_slug: str, number: int, cells: dict[str, str], where: Location):
@@ -399,6 +436,8 @@ def _row_values(plan_slug: str, number: int, cells: dict[str, str], where: Locat
             value = [part.strip() for part in CIRCLED.split(cell) if part.strip()]
         elif how == "words":
             value = cell.split()
+        elif how == "lines":
+            value = [part.strip() for part in cell.splitlines() if part.strip()]
         else:
             value = cell
         if lang:
@@ -417,35 +456,28 @@ def _read_rdf(path: Path, builder: _Builder) -> None:
     try:
         graph.parse(path, format=RDF_FORMATS[path.suffix])
     except Exception as exc:  # rdflib's parsers raise many types; all mean "cannot load"
-        raise LoadError(f"cannot parse as {RDF_FORMATS[path.suffix]}: {exc}", Location(str(path)),
+        problem, line = parse_problem(exc)
+        raise LoadError(f"cannot parse as {RDF_FORMATS[path.suffix]}: {problem}", Location(str(path), line),
                         "check the file's syntax, e.g. with `rapper -c`") from None
     limits.check_graph_iris(graph, path)
     for triple in graph:
         builder.graph.add(triple)
-    if path.suffix in (".ttl", ".nt", ".n3", ".trig", ".nq"):
-        builder.index.nodes.update(_subject_lines(path, graph))
-    else:
-        for subject in set(graph.subjects()):
-            builder.index.nodes.setdefault(subject, Location(str(path)))
+    for subject, where in subject_lines(path, set(graph.subjects())).items():
+        builder.index.nodes.setdefault(subject, where)
 
 
-def _subject_lines(path: Path, graph: Graph) -> dict:
-    """Line of the first statement about each subject, found by its written form."""
-    first: dict[str, int] = {}
-    for number, line in enumerate(_read_text(path).splitlines(), 1):
-        token = line.split(None, 1)[0] if line.strip() else ""
-        if token and token not in first:
-            first[token] = number
-    found = {}
-    for subject in set(graph.subjects()):
-        forms = [subject.n3()]
-        try:
-            forms.append(graph.namespace_manager.normalizeUri(subject))
-        except Exception:  # not every IRI has a prefixed form
-            pass
-        line = next((first[f] for f in forms if f in first), None)
-        found[subject] = Location(str(path), line)
-    return found
+def parse_problem(exc: Exception) -> tuple[str, int | None]:
+    """An rdflib parser's error as a sentence and a line number, without the parser's internals."""
+    why = getattr(exc, "_why", None)
+    if why is not None and isinstance(getattr(exc, "lines", None), int):  # the Turtle/N3 parser
+        text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
+        line = exc.lines + 1
+        written = text.splitlines()[exc.lines].strip() if exc.lines < len(text.splitlines()) else ""
+        return (f"{why}, in `{written[:120]}`" if written else str(why)), line
+    if isinstance(exc, SyntaxError) and exc.msg:  # pyoxigraph's parsers
+        return exc.msg[:300], exc.lineno
+    line = getattr(exc, "line", None)
+    return str(exc).strip().splitlines()[0][:300], line if isinstance(line, int) else None
 
 
 # --- values ------------------------------------------------------------------

@@ -11,6 +11,9 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS
 #: The default instance base; a deployer sets another with ``--base`` or ``KG_BASE``.
 DEFAULT_BASE = "https://w3id.org/lgdx/id/"
 ONTOLOGY_IRI = "https://w3id.org/lgdx/ontology"
+#: The shapes graph of the rules the published data meets (shapes/violations.ttl); the
+#: warnings' shapes are recommendations, which data may miss and still be published.
+SHAPES_IRI = "https://w3id.org/lgdx/shapes/violations"
 
 LGDX = Namespace(ONTOLOGY_IRI + "#")
 ID = Namespace(DEFAULT_BASE)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from rdflib import OWL, RDF, Graph, URIRef
 
 from kg.errors import LoadError, Location
-from kg.load import Loaded, data_files, load_paths
+from kg.load import Loaded, data_files, load_paths, parse_problem
 from kg.namespaces import PREFIXES, bind
+from kg.report import Report, merge_languages
+from kg.sourcelines import subject_lines
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,15 @@ class Project:
         from kg.rules import apply_rules  # rules read queries/, loaded lazily
 
         loaded = load_paths(paths if paths is not None else data_files(self.data_dir), self.classes())
-        apply_rules(loaded.graph, self.queries_dir)
+        apply_rules(loaded.graph, self.queries_dir, self.ontology)
         return loaded
 
     def validate(self, loaded: Loaded, engine: str = "pyshacl"):
         """The report of ``loaded`` against the shapes and the identifier checks.
 
+        The data is checked on its own, as it is published: without the ontology beside it
+        (the rules have written the superclass types into it), so that what passes here
+        passes any SHACL engine given the published data and shapes alone.
         ``pyshacl`` is the reference engine; ``fast`` runs the same shapes as SPARQL on the
         embedded store and reports the same results (tests hold the two together).
         """
@@ -68,15 +75,33 @@ class Project:
             from kg.fastvalidate import validate
         else:
             from kg.validate import validate  # pySHACL is slow to import: only when validating
-        return validate(loaded.graph, self.shapes, self.ontology, loaded.index)
+        return merge_languages(validate(loaded.graph, self.shapes, None, loaded.index))
 
-    def validate_rdf(self, paths: list[Path]):
+    def validate_rdf(self, paths: list[Path], log: Callable[[str], None] = lambda _: None):
         """Large RDF files checked without an rdflib graph: straight into the fast engine."""
         from kg import fastvalidate
 
+        started = time.perf_counter()
         fast = fastvalidate.load_files(paths)
-        fastvalidate.apply_rules(fast, self.queries_dir)
-        return fastvalidate.validate(fast, self.shapes, self.ontology)
+        log(f"loaded {len(fast)} triples in {time.perf_counter() - started:.1f} s; deriving …")
+        fastvalidate.apply_rules(fast, self.queries_dir, self.ontology)
+        log(f"derived, {len(fast)} triples; checking them with the fast engine …")
+        report = merge_languages(fastvalidate.validate(fast, self.shapes, self.ontology))
+        log(f"{len(report.results)} finding(s); locating them in the files …")
+        return locate(report, paths)
+
+
+def locate(report: Report, paths: list[Path]) -> Report:
+    """``report`` with each result at the ``file:line`` of its focus node in ``paths``."""
+    foci = {r.focus for r in report.results if r.focus is not None}
+    found: dict = {}
+    for path in paths:
+        for node, where in subject_lines(path, foci).items():
+            if node not in found or (where.line and not found[node].line):
+                found[node] = where
+    located = [replace(r, location=found.get(r.focus, r.location)) for r in report.results]
+    return Report(sorted(located, key=lambda r: (r.location.file if r.location else "~",
+                                                 r.location.line or 0 if r.location else 0)))
 
 
 def _parse_all(paths: list[Path]) -> Graph:
@@ -85,7 +110,8 @@ def _parse_all(paths: list[Path]) -> Graph:
         try:
             graph.parse(path, format="turtle")
         except Exception as exc:  # rdflib's parser errors have no common base class
-            raise LoadError(f"cannot parse Turtle: {exc}", Location(str(path)),
+            problem, line = parse_problem(exc)
+            raise LoadError(f"cannot parse Turtle: {problem}", Location(str(path), line),
                             "check the file's syntax, e.g. with `rapper -i turtle -c`") from None
     return graph
 

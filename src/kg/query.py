@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from xml.parsers import expat
@@ -89,8 +90,10 @@ def find_query(queries_dir: Path, name_or_file: str) -> NamedQuery:
         return parse_named(path)
     known = named_queries(queries_dir)
     if name_or_file not in known:
+        hints = difflib.get_close_matches(name_or_file, list(known), n=3, cutoff=0.5)
         raise QueryError(f"no query named `{name_or_file}`", Location(str(queries_dir)),
-                         "`kg queries` lists them; or give the path of a .rq file")
+                         (f"did you mean {' or '.join(f'`{h}`' for h in hints)}? " if hints else "")
+                         + "`kg queries` lists them; or give the path of a .rq file")
     return known[name_or_file]
 
 
@@ -132,6 +135,36 @@ def term_of(param: Param, value: str, base: str = DEFAULT_BASE) -> ox.Term:
     except (ValueError, DateError) as exc:
         raise QueryError(f"parameter `{param.name}`: `{value}` is not a valid {param.type}: {exc}",
                          fix=f"give {param.text or 'a value of type ' + param.type}") from None
+
+
+def absent_iris(query: NamedQuery, bindings: dict[str, ox.Term], graph: Graph, base: str = DEFAULT_BASE) -> list[str]:
+    """A warning for each IRI parameter whose value the graph does not mention, naming the
+    resources nearest to it by id or label (a misspelt id otherwise gives no rows, silently)."""
+    from rdflib import RDFS, URIRef
+
+    warnings = []
+    for p in query.params:
+        term = bindings.get(p.name)
+        if p.type != "iri" or not isinstance(term, ox.NamedNode):
+            continue
+        node = URIRef(term.value)
+        if (node, None, None) in graph or (None, None, node) in graph:
+            continue
+        from kg.validate import label_of  # pySHACL is slow to import: only when a warning is due
+
+        names: dict[str, URIRef] = {}
+        for subject in set(graph.subjects()):
+            if isinstance(subject, URIRef) and str(subject).startswith(base):
+                names[str(subject)[len(base):]] = subject
+        for subject, label in graph.subject_objects(RDFS.label):
+            if str(subject).startswith(base):
+                names.setdefault(str(label), subject)
+        written = term.value[len(base):] if term.value.startswith(base) else term.value
+        near = difflib.get_close_matches(written, list(names), n=3, cutoff=0.4)
+        shown = dict.fromkeys(f"{str(names[n])[len(base):]} 「{label_of(graph, names[n]) or ''}」" for n in near)
+        warnings.append(f"--param {p.name}: `{written}` is not in the graph, so the query finds nothing "
+                        f"about it" + (f"; nearest: {', '.join(shown)}" if shown else ""))
+    return warnings
 
 
 def _expand_iri(value: str, base: str) -> str:

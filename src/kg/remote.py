@@ -15,6 +15,7 @@ import math
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -35,9 +36,10 @@ class RemoteError(KgError):
     exit_code = EXIT_REMOTE
 
     def __init__(self, message: str, where: Location | None = None, fix: str | None = None,
-                 status: int | None = None):
+                 status: int | None = None, reached: bool = True):
         super().__init__(message, where, fix)
         self.status = status  # the HTTP status the store answered, if it answered
+        self.reached = reached  # whether the request may have reached the store at all
 
 
 # --- endpoints ----------------------------------------------------------------
@@ -120,15 +122,27 @@ class Retry:
     attempts: int = 5
     backoff: float = 0.5
     cap: float = 8.0
+    #: Where to say that a request is tried again (e.g. the command's progress messages).
+    log: Callable[[str], None] | None = None
 
     def wait(self, attempt: int, retry_after: str | None = None) -> float:
         if retry_after and retry_after.isdigit():
             return min(float(retry_after), self.cap)
         return min(self.backoff * 2 ** (attempt - 1), self.cap) * random.uniform(0.8, 1.2)
 
+    def pause(self, what: str, reason: str, attempt: int, retry_after: str | None = None) -> None:
+        """Wait before the next try of ``what``, saying so."""
+        seconds = self.wait(attempt, retry_after)
+        if self.log:
+            self.log(f"{what}: {reason}; trying again in {seconds:.1f} s "
+                     f"(try {attempt + 1} of {self.attempts})")
+        time.sleep(seconds)
+
 
 #: HTTP statuses and exceptions that pass: the request is tried again.
 TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
+#: Failures before the request left: the store cannot have seen it.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 TRANSIENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ReadError,
                     httpx.WriteError, httpx.RemoteProtocolError)
 
@@ -170,8 +184,8 @@ def request(client: httpx.Client, method: str, url: str, *, what: str, retry: Re
             if attempt == retry.attempts:
                 raise RemoteError(f"{what}: cannot reach {origin(url)}: {_reason(exc)}", fix=(
                     "check that the store is running and the URL is right; "
-                    f"tried {retry.attempts} time(s)")) from None
-            time.sleep(retry.wait(attempt))
+                    f"tried {retry.attempts} time(s)"), reached=not isinstance(exc, NOT_SENT)) from None
+            retry.pause(what, f"cannot reach {origin(url)}: {_reason(exc)}", attempt)
             continue
         except httpx.TimeoutException:
             raise RemoteError(f"{what}: {origin(url)} did not answer within {client.timeout.read} s",
@@ -179,7 +193,8 @@ def request(client: httpx.Client, method: str, url: str, *, what: str, retry: Re
         except httpx.HTTPError as exc:
             raise RemoteError(f"{what}: {origin(url)}: {_reason(exc)}") from None
         if response.status_code in TRANSIENT_STATUS and attempt < retry.attempts:
-            time.sleep(retry.wait(attempt, response.headers.get("Retry-After")))
+            retry.pause(what, f"{origin(url)} answered HTTP {response.status_code}", attempt,
+                        response.headers.get("Retry-After"))
             continue
         return check_response(response, what)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -92,8 +92,10 @@ def push(ep: Endpoint, graph: str, data: Path | NTriples, *, method: str = "gsp"
             _swap(client, ep, staging, graph, held)
             phases["swap"] = time.perf_counter() - started - sum(phases.values())
         except BaseException as exc:
-            refused = isinstance(exc, RemoteError) and exc.status in (401, 403)
-            note = None if refused and not sent else _drop_staging(client, ep, staging, server)
+            # a staging graph can exist only once a request has reached the store
+            reached = sent > 0 or not isinstance(exc, RemoteError) or (
+                exc.reached and exc.status not in (401, 403))
+            note = _drop_staging(client, ep, staging, server) if reached else None
             if note and isinstance(exc, KgError):
                 exc.fix = f"{exc.fix}; {note}" if exc.fix else note
             raise

@@ -76,14 +76,15 @@ def check_yaml(root: yaml.Node, path: Path) -> None:
             raise LoadError("an alias lies inside its own anchor", where,
                             "an alias cannot contain itself: write the value out")
         expanded += sizes.get(id(child), 1)
-        if expanded > limits.yaml_nodes:
-            raise _nodes_breach(where)
         if alias:
             aliases += 1
-            if aliases > limits.aliases:
-                raise LoadError(f"more than {limits.aliases:,} YAML aliases in one file", where,
+            if aliases > limits.aliases or expanded > limits.yaml_nodes:
+                raise LoadError(f"YAML aliases past the limit ({limits.aliases:,} aliases, the file "
+                                f"{limits.yaml_nodes:,} values once they are expanded)", where,
                                 "write the values out instead of repeating anchors (`&name`/`*name`)")
             continue
+        if expanded > limits.yaml_nodes:
+            raise _nodes_breach(where)
         if isinstance(child, yaml.ScalarNode):
             if len(child.value) * 4 > limits.literal and len(child.value.encode("utf-8")) > limits.literal:
                 raise breach(f"text longer than the limit of {size_text(limits.literal)}", where,

@@ -16,7 +16,7 @@ from kg.serve.config import Settings
 from kg.serve.pool import Pool
 from kg.serve.responses import COMMON, CorsMiddleware, error
 from kg.serve.site import Site, load_site
-from kg.serve.views import dataset, listing, query, resource, sparql
+from kg.serve.views import compare, dataset, listing, query, resource, sparql
 
 ID_PREFIX = "{id_prefix}"
 
@@ -31,6 +31,7 @@ ROUTES = (
     ("/download", dataset.downloads, ["GET"]),
     ("/download/{name:path}", dataset.download, ["GET"]),
     ("/query", query.query_page, ["GET"]),
+    ("/compare", compare.compare, ["GET"]),
     ("/ontology", resource.ontology, ["GET"]),
     ("/ontology.{ext}", resource.ontology, ["GET"]),
     ("/ontology/{version}", resource.ontology, ["GET"]),

@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, Response
 from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached, cached_async, chosen_format, error, not_modified, render, validators
+from kg.serve.views.compare import home_charts
 
 
 async def _counts_with_subclasses(request: Request) -> dict[str, int]:
@@ -25,18 +26,20 @@ async def _counts_with_subclasses(request: Request) -> dict[str, int]:
     return cache["class counts"]
 
 
-async def with_class_counts(request: Request, template: str) -> Response:
-    """``template`` with the class counts that include subclasses (``class_counts``)."""
+async def with_class_counts(request: Request, template: str, charts=None) -> Response:
+    """``template`` with the class counts that include subclasses (``class_counts``) and ``charts``."""
     try:
         counts = await _counts_with_subclasses(request)
+        drawn = await charts(request) if charts else []
     except PoolError as exc:
         return error(request, exc.status, exc.message, exc.fix)
-    return render(request, template, {"class_counts": counts})
+    return render(request, template, {"class_counts": counts, "charts": drawn})
 
 
 async def home(request: Request) -> Response:
-    """The dataset's description from the catalogue, with links to everything."""
-    return await cached_async(request, "html", lambda: with_class_counts(request, "home.html"), vary=False)
+    """The dataset's description from the catalogue, with its charts and links to everything."""
+    return await cached_async(request, "html", lambda: with_class_counts(request, "home.html", home_charts),
+                              vary=False)
 
 
 async def catalog(request: Request) -> Response:

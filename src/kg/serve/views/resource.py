@@ -12,6 +12,7 @@ from kg.serve import negotiation as neg
 from kg.serve.pool import PoolError
 from kg.serve.responses import cached_async, chosen_format, error, render
 from kg.serve.views import profile
+from kg.serve.views.compare import entity_charts
 
 DERIVED_FROM = str(PREFIXES["prov"]) + "wasDerivedFrom"
 RDF_TYPE = str(PREFIXES["rdf"]) + "type"
@@ -72,9 +73,13 @@ async def resource(request: Request) -> Response:
             return Response(data[1], headers=headers, media_type=neg.media_type(fmt))
         page = entity_page(site, data)
         kind = path[len(site.urls.id_prefix):].split("/", 1)[0] if path.startswith(site.urls.id_prefix) else ""
+        try:
+            charts = await entity_charts(request, kind, page["iri"])  # plans and cities: their measures drawn
+        except PoolError as exc:
+            return error(request, exc.status, exc.message, exc.fix)
         return render(request, [f"entity-{kind}.html", "entity.html"],
-                      {"e": page, "path": path, "formats": ALTERNATES, "jsonld": profile.page_jsonld(site, data)},
-                      headers=headers)
+                      {"e": page, "path": path, "formats": ALTERNATES, "charts": charts,
+                       "jsonld": profile.page_jsonld(site, data)}, headers=headers)
 
     response = await cached_async(request, fmt, make, vary=ext_fmt is None)  # an extension URL does not vary
     if ext_fmt is None:  # the profile is negotiated too
