@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
 
+from kg import limits
 from kg.errors import EXIT_CANNOT_LOAD, EXIT_VIOLATIONS, KgError, LoadErrors
 
 
@@ -67,9 +70,19 @@ class Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("default", limits.InputWarning)  # each once
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except KgError as exc:
             fail(exc)
+
+
+def _show_warning(message, category, *_args, **_kwargs) -> None:
+    if issubclass(category, limits.InputWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, *_args[:2]))
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -130,6 +143,46 @@ def engine_option(default: str):
              "embedded store (the same results, tested against pySHACL; far faster).")
 
 
+class Size(click.ParamType):
+    """A size in bytes, written as bytes or with K, M or G (binary units)."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return limits.parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def limit_options(command):
+    """The ``--max-*`` options of the commands that read input files; the command runs under them."""
+    default = limits.Limits()
+
+    @functools.wraps(command)
+    def run(*args, max_file_size: int, max_literal: int, max_depth: int, max_entries: int, **kwargs):
+        held_to = limits.Limits(file_size=max_file_size, literal=max_literal, depth=max_depth, entries=max_entries)
+        with limits.using(held_to):
+            return command(*args, **kwargs)
+
+    options = (
+        click.option("--max-file-size", type=Size(), default=limits.size_text(default.file_size).replace(" ", ""),
+                     show_default=True, metavar="SIZE", help="Largest input file read (e.g. 2G)."),
+        click.option("--max-literal", type=Size(), default=limits.size_text(default.literal).replace(" ", ""),
+                     show_default=True, metavar="SIZE",
+                     help="Longest literal, string or N-Triples line in an input file."),
+        click.option("--max-depth", type=click.IntRange(min=1), default=default.depth, show_default=True,
+                     metavar="N", help="Deepest nesting of YAML, JSON-LD, XML or Turtle brackets."),
+        click.option("--max-entries", type=click.IntRange(min=1), default=default.entries, show_default=True,
+                     metavar="N", help="Most resources in one YAML file, or rows in one plan table."),
+    )
+    for option in reversed(options):
+        run = option(run)
+    return run
+
+
 @main.command()
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the published files to (replaced as a whole); default: dist/ in the "
@@ -137,6 +190,7 @@ def engine_option(default: str):
 @engine_option("fast")
 @click.option("-v", "--verbose", is_flag=True,
               help="Print every stage with its count and rate, and the peak memory, even when not on a terminal.")
+@limit_options
 @pass_ctx
 def build(c: Context, out: Path | None, engine: str, verbose: bool):
     """Validate the data and write the dumps, context, frames, ontology, shapes and catalogue.
@@ -172,6 +226,7 @@ def build(c: Context, out: Path | None, engine: str, verbose: bool):
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
               help="Language shown first in the text report.")
 @engine_option("pyshacl")
+@limit_options
 @pass_ctx
 def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str, engine: str):
     """Check data against the project's SHACL shapes and identifier rules.

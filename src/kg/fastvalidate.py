@@ -58,7 +58,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from kg import identifiers
+from kg import identifiers, limits
 from kg.oxterms import to_ox, to_ox_triple, to_rdflib
 from kg.errors import KgError, LoadError, Location
 from kg.load import SourceIndex, parse_problem
@@ -181,6 +181,7 @@ def load_files(paths: Iterable[Path]) -> FastGraph:
         if fmt is None:
             raise LoadError("cannot tell the RDF format of this file", Location(str(path)),
                             f"use one of: {', '.join(RDF_FORMATS)}")
+        limits.check_rdf(path)
         try:
             fast.store.bulk_load(path=str(path), format=fmt)
             kept = _kept_literals(path, fmt)

@@ -20,7 +20,7 @@ import yaml
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from kg import dates
+from kg import dates, limits
 from kg.errors import DateError, LoadError, Location, raise_collected
 from kg.namespaces import DEFAULT_BASE, KINDS, LGDX, PREFIXES, bind, iri, valid_slug
 from kg.sourcelines import subject_lines
@@ -190,7 +190,8 @@ class _Builder:
             raise LoadError(f"`{term.name}` needs a language map, got {_describe(raw)}", where,
                             f"write `{term.name}: {{ja: …, en: …}}`")
         for lang, texts in raw.items():
-            if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang):
+            if (not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang)
+                    or not limits.check_language(lang, where)):
                 hint = ("a comma inside {…} starts a new entry: quote text that has commas, "
                         'e.g. `en: "A, B"`' if " " in str(lang) or texts is None
                         else "use a BCP 47 tag such as `ja` or `en`")
@@ -261,8 +262,8 @@ def _read(path: Path, builder: _Builder) -> None:
 
 
 def data_files(folder: Path) -> list[Path]:
-    """The data and RDF files below ``folder``, in a stable order."""
-    found = [p for p in folder.rglob("*") if p.is_file() and p.name not in SKIPPED_NAMES
+    """The data and RDF files below ``folder``, in a stable order (an unreadable folder is an error)."""
+    found = [p for p in limits.walk_files(folder) if p.name not in SKIPPED_NAMES
              and (p.name.endswith(DATA_SUFFIXES + TABLE_SUFFIXES) or p.suffix in RDF_FORMATS)
              and not p.name.endswith(IMPORT_MAPPING_SUFFIX)]
     return sorted(_readable(p) for p in found)
@@ -280,6 +281,7 @@ def _readable(path: Path) -> Path:
 
 def _read_yaml(path: Path, builder: _Builder) -> None:
     text = _read_text(path)
+    limits.check_yaml_text(text, path)  # before the composer makes an object of every node
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -292,6 +294,7 @@ def _read_yaml(path: Path, builder: _Builder) -> None:
                         "check indentation, colons, brackets and quotes from this line on") from None
     if root is None:
         return
+    limits.check_yaml(root, path)  # before any value is built: nesting and alias bombs
     if not isinstance(root, yaml.SequenceNode):
         raise LoadError("a data file must be a list of resources", _where(path, root),
                         "start each resource with `- id: KIND/SLUG`")
@@ -375,6 +378,8 @@ def _read_table(path: Path, builder: _Builder) -> None:
                         "name the file PLAN-SLUG.measures.csv, e.g. my-city-it-plan-4.measures.csv")
     delimiter = "\t" if path.suffix == ".tsv" else ","
     lines = _read_text(path).splitlines(keepends=True)
+    limits.check_table(lines, path)
+    csv.field_size_limit(limits.current().literal)  # a cell is a literal: the same limit
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -447,6 +452,7 @@ def _row_values(plan_slug: str, number: int, cells: dict[str, str], where: Locat
 # --- RDF files ---------------------------------------------------------------
 
 def _read_rdf(path: Path, builder: _Builder) -> None:
+    limits.check_rdf(path)
     graph = Graph()
     try:
         graph.parse(path, format=RDF_FORMATS[path.suffix])
@@ -454,6 +460,7 @@ def _read_rdf(path: Path, builder: _Builder) -> None:
         problem, line = parse_problem(exc)
         raise LoadError(f"cannot parse as {RDF_FORMATS[path.suffix]}: {problem}", Location(str(path), line),
                         "check the file's syntax, e.g. with `rapper -c`") from None
+    limits.check_graph_iris(graph, path)
     for triple in graph:
         builder.graph.add(triple)
     for subject, where in subject_lines(path, set(graph.subjects())).items():
@@ -477,6 +484,7 @@ def parse_problem(exc: Exception) -> tuple[str, int | None]:
 # --- values ------------------------------------------------------------------
 
 def _read_text(path: Path) -> str:
+    limits.check_file(path)
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -515,12 +523,12 @@ def _local(value: URIRef) -> str:
 def _expand(name: str, where: Location) -> URIRef:
     prefix, _, local = name.partition(":")
     if prefix in ("http", "https"):
-        return URIRef(name)
+        return URIRef(limits.check_iri(name, where))
     ns = PREFIXES.get(prefix)
     if ns is None or prefix == "id":
         raise LoadError(f"unknown prefix `{prefix}:` in `{name}`", where,
                         f"use one of: {', '.join(p for p in PREFIXES if p != 'id')}, or a full https:// IRI")
-    return URIRef(str(ns) + local)
+    return URIRef(limits.check_iri(str(ns) + local, where))
 
 
 def _reference(text: str, where: Location) -> URIRef:

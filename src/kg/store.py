@@ -3,8 +3,9 @@
 YAML and CSV files become triples through ``kg.load`` (which keeps the ``file:line`` of
 every node for reports); Turtle and N-Triples files go straight into the store with its
 bulk loader; N-Quads and TriG through pyoxigraph's parser, every named graph's triples
-joining the one graph; JSON-LD and RDF/XML files through ``kg.load``'s reader. No
-file makes kg fetch anything: a JSON-LD file naming a remote ``@context`` is refused.
+joining the one graph; JSON-LD and RDF/XML files through ``kg.load``'s reader. Every RDF
+file passes ``kg.limits`` first, so no file makes kg fetch anything (a JSON-LD file naming a
+remote ``@context`` is refused) and none is larger or deeper than the limits.
 
 The dumps are written from the triples as the files wrote them (the store keeps numbers
 by value: ``"1"^^xsd:positiveInteger`` would come back as ``xsd:integer``), in one order:
@@ -14,7 +15,6 @@ statements stand together.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from itertools import groupby
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import fastvalidate
+from kg import fastvalidate, limits
 from kg.errors import LoadError, Location
 from kg.load import TABLE_SUFFIXES, Loaded, load_paths, parse_problem
 from kg.namespaces import DEFAULT_BASE, PREFIXES
@@ -41,9 +41,9 @@ def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, Loade
     bulk = [p for p in paths if p.suffix in BULK_SUFFIXES and not p.name.endswith(TABLE_SUFFIXES)]
     quads = [p for p in paths if p.suffix in QUAD_FORMATS]
     others = [p for p in paths if p not in bulk and p not in quads]
-    refuse_remote_contexts(others)
     fast = fastvalidate.load_files(bulk)
     for path in quads:
+        limits.check_rdf(path)
         try:
             fast.add([ox.Triple(q.subject, q.predicate, q.object)
                       for q in ox.parse(path=str(path), format=QUAD_FORMATS[path.suffix])])
@@ -54,52 +54,6 @@ def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, Loade
     loaded = load_paths(others, classes)
     fast.add(to_ox_triple(t) for t in loaded.graph)
     return fast, loaded
-
-
-def refuse_remote_contexts(paths: list[Path]) -> None:
-    """Raise if a JSON-LD file of ``paths`` names a context by URL (or ``@import``s one)."""
-    for path in paths:
-        if path.suffix in JSONLD_SUFFIXES:
-            _refuse_remote_context(path)
-
-
-def _refuse_remote_context(path: Path) -> None:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return  # the reader reports what is wrong with the file itself
-    url = _remote_context(doc)
-    if url is not None:
-        raise LoadError(f"the JSON-LD names the context `{url}` by URL, and kg fetches nothing", Location(str(path)),
-                        "inline the context: replace the URL in \"@context\" with the object the URL serves "
-                        "(its \"@context\" value), then load the file again")
-
-
-def _remote_context(value) -> str | None:
-    if isinstance(value, list):
-        return next((url for url in map(_remote_context, value) if url is not None), None)
-    if not isinstance(value, dict):
-        return None
-    for key, item in value.items():
-        if key in ("@context", "@import"):
-            found = _context_url(item)
-        else:
-            found = _remote_context(item)
-        if found is not None:
-            return found
-    return None
-
-
-def _context_url(context) -> str | None:
-    if isinstance(context, str):
-        return context
-    if isinstance(context, list):
-        return next((url for url in map(_context_url, context) if url is not None), None)
-    if isinstance(context, dict):
-        if isinstance(context.get("@import"), str):
-            return context["@import"]
-        return _remote_context({k: v for k, v in context.items() if k != "@import"})
-    return None
 
 
 # --- dumps ----------------------------------------------------------------------------
