@@ -7,15 +7,15 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.catalog import Dump, FileDump, Statistics, catalog_graph
-from kg.cities import add_city_datasets, city_dumps
+from kg.cities import CityDump, add_city_datasets, city_dumps
 from kg.errors import ViolationsError
 from kg.export import FORMATS, dump_context
+from kg.forked import Forked
 from kg.framing import Compactor, Framer, load_frames, write_document
 from kg.load import data_files
 from kg.namespaces import DEFAULT_BASE, SHAPES_IRI, rebase
@@ -53,19 +53,25 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         fast.add(derived)
         _add_about(loaded, derived)
         stage.count = len(derived)
-    with staged(out) as folder, ThreadPoolExecutor(1) as pool:
-        # the checks run on the store in a thread (pyoxigraph lets go of the GIL while it
-        # queries) while this one writes the files; they are published only if the data conforms
-        checking = pool.submit(_validate, fast, loaded.index, project.shapes, engine, progress)
-        with progress.stage("N-Triples") as stage:
-            triples = stage.count = write_ntriples(fast, folder / "kg.nt", base)
-        dumps = render(project, loaded, folder, base, progress)
-        report = checking.result()
+    with staged(out) as folder:
+        # the files are written in a child process while this one validates the store; they
+        # are published only if the data conforms
+        writing = Forked(lambda: write_dumps(project, fast, loaded, folder, base, progress))
+        try:
+            report = _validate(fast, loaded.index, project.shapes, engine, progress)
+        except BaseException:
+            writing.cancel()
+            raise
+        triples, dumps, stats, cities = writing.result()
         log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         if not report.conforms:
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
-        log(f"wrote {len(dumps)} files to {out}")
-    return BuildResult(out, [d.name for d in dumps], triples, report)
+        catalog = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
+        add_city_datasets(catalog, cities, rebase(loaded.graph, base), base)
+        (folder / "catalog.ttl").write_bytes(turtle(catalog))
+        files = [d.name for d in dumps] + [c.dump.name for c in cities] + ["catalog.ttl"]
+        log(f"wrote {len(files)} files to {out}")
+    return BuildResult(out, files, triples, report)
 
 
 def _add_about(loaded, derived: list) -> None:
@@ -104,11 +110,14 @@ def _pyshacl(fast, index, shapes) -> Report:
     return validate(graph, shapes, None, index)
 
 
-def render(project: Project, loaded, folder: Path, base: str, progress: Progress) -> list[Dump | FileDump]:
-    """Every file beside ``folder/kg.nt``: Turtle, JSON-LD, framed dumps and their schemas,
-    ontology, shapes, context, each city's dump and the catalogue describing them."""
+def write_dumps(project: Project, fast, loaded, folder: Path, base: str,
+                progress: Progress) -> tuple[int, list[Dump | FileDump], Statistics, list[CityDump]]:
+    """Every file but the catalogue: N-Triples, Turtle, JSON-LD, framed dumps and their schemas,
+    ontology, shapes, context and each city's dump; with what the catalogue says of them."""
     from kg.framed_schema import frame_schema
 
+    with progress.stage("N-Triples") as stage:
+        triples = stage.count = write_ntriples(fast, folder / "kg.nt", base)
     with progress.stage("Turtle"):
         write_turtle(folder / "kg.nt", folder / "kg.ttl")
     context = dump_context()
@@ -138,18 +147,12 @@ def render(project: Project, loaded, folder: Path, base: str, progress: Progress
         Dump("context.jsonld", JSONLD, _json(context)),
         *framed_docs,
     ]
-    dumps = files + docs
-    catalog_rdf = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
     cities = city_dumps(loaded, project.data_dir, base)  # each city's folder: a dump and a dataset of its own
-    add_city_datasets(catalog_rdf, cities, rebase(loaded.graph, base), base)
-    docs += [c.dump for c in cities]
-    dumps += [c.dump for c in cities]
-    catalog = Dump("catalog.ttl", "text/turtle", turtle(catalog_rdf))
-    for doc in [*docs, catalog]:
+    for doc in [*docs, *(c.dump for c in cities)]:
         path = folder / doc.name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(doc.content)
-    return [*dumps, catalog]
+    return triples, files + docs, stats, cities
 
 
 def _nodes(ntriples: Path, compactor: Compactor, framer: Framer, stats: Statistics) -> Iterator[dict]:

@@ -10,8 +10,9 @@ from typing import IO
 
 
 def peak_memory_mib() -> float:
-    """The peak resident memory of this process so far, in MiB (Linux counts in KiB)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """The peak resident memory of this process, or of a child it waited for if that was more
+    (a build writes its files in one), so far, in MiB (Linux counts in KiB)."""
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
