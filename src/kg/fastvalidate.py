@@ -848,12 +848,17 @@ def validate(data: Graph | FastGraph, shapes: Graph, ontology: Graph | None = No
     mixed = [q for q in (ox.Quad(*to_ox_triple(t)) for t in (ontology or ())) if q not in store]
     store.extend(mixed)
     try:
+        # checks compiled to the same queries (one SPARQL constraint per message language)
+        # share one run
+        groups: dict[tuple, list[Check]] = {}
+        for check in checks:
+            groups.setdefault((tuple(check.queries), check.kind), []).append(check)
         workers = workers or min(4, os.cpu_count() or 1)
         if workers > 1:
             with ThreadPoolExecutor(workers) as pool:  # pyoxigraph lets go of the GIL while querying
-                batches = list(pool.map(lambda c: _run(fast, c), checks))
+                batches = list(pool.map(lambda g: _run_group(fast, g), groups.values()))
         else:
-            batches = [_run(fast, c) for c in checks]
+            batches = [_run_group(fast, g) for g in groups.values()]
     finally:
         for quad in mixed:
             store.remove(quad)
@@ -868,7 +873,17 @@ def validate(data: Graph | FastGraph, shapes: Graph, ontology: Graph | None = No
     return Report(located)
 
 
+def _run_group(fast: FastGraph, checks: list[Check]) -> list[Result]:
+    rows = _rows(fast, checks[0])
+    return [r for check in checks for r in _results(fast, check, rows)]
+
+
 def _run(fast: FastGraph, check: Check) -> list[Result]:
+    return _results(fast, check, _rows(fast, check))
+
+
+def _rows(fast: FastGraph, check: Check) -> list[dict]:
+    """The distinct solutions of the check's queries."""
     rows, seen = [], set()
     for query in check.queries:
         try:
@@ -886,6 +901,10 @@ def _run(fast: FastGraph, check: Check) -> list[Result]:
                 seen.add(key)
             rows.append(dict(zip(names, row)))
         del solutions  # pyoxigraph's result iterators must be dropped on the thread that made them
+    return rows
+
+
+def _results(fast: FastGraph, check: Check, rows: list[dict]) -> list[Result]:
     messages = check.messages or {"en": _GENERIC.get(check.component, check.component)}
 
     def result(focus, value=None, path=check.path, component=check.component, text=None):
