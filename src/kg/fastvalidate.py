@@ -835,14 +835,16 @@ def compile_shapes(shapes: Graph) -> list[Check]:
 
 
 def validate(data: Graph | FastGraph, shapes: Graph, ontology: Graph | None = None,
-             index: SourceIndex | None = None, workers: int | None = None) -> Report:
+             index: SourceIndex | None = None, workers: int | None = None,
+             checks: list[Check] | None = None) -> Report:
     """Validate like ``kg.validate.validate``: same arguments, same report.
 
     ``data`` is an rdflib graph (copied into a store) or a ``FastGraph``. The checks run
-    on ``workers`` threads (default: the number of cores, at most 4).
+    on ``workers`` threads (default: the number of cores, at most 4). ``checks``, those
+    ``compile_shapes(shapes)`` gave, spare compiling the shapes again for each of many graphs.
     """
     fast = data if isinstance(data, FastGraph) else from_graph(data)
-    checks = compile_shapes(shapes)
+    checks = checks if checks is not None else compile_shapes(shapes)
     store = fast.store
     # pySHACL validates the data with the ontology mixed in; do the same, then take it out again
     mixed = [q for q in (ox.Quad(*to_ox_triple(t)) for t in (ontology or ())) if q not in store]
