@@ -49,6 +49,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -788,12 +789,17 @@ def lexical_conforms(name: str, value: Node, param: Node, flags: Node | None = N
         return False
     if isinstance(param.value, str) != isinstance(value.value, str):
         return False
-    from pyshacl.rdfutil.compare import compare_literal  # only for the rare retyped literal
+    exact = (int, Decimal)
+    if all(isinstance(lit.value, exact) and not isinstance(lit.value, bool) and lit.ill_typed is not True
+           for lit in (value, param)):
+        order = (value.value > param.value) - (value.value < param.value)  # as pySHACL orders numbers
+    else:
+        from pyshacl.rdfutil.compare import compare_literal  # other retyped literals: pySHACL's own order
 
-    try:
-        order = compare_literal(value, param)
-    except (TypeError, NotImplementedError):
-        return False
+        try:
+            order = compare_literal(value, param)
+        except (TypeError, NotImplementedError):
+            return False
     return {"minInclusive": order >= 0, "maxInclusive": order <= 0,
             "minExclusive": order > 0, "maxExclusive": order < 0}[name]
 
