@@ -9,7 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdfns
 from rdflib.namespace import ORG, OWL, PROV, RDF, RDFS, SKOS
 
-from kg.namespaces import ELI, LGDX, ONTOLOGY_IRI
+from kg.namespaces import DQV, ELI, LGDX, ONTOLOGY_IRI
 from kg.terms import DATATYPES, TERMS
 
 ONTOLOGY_FILE = Path(__file__).resolve().parents[1] / "ontology" / "lgdx.ttl"
@@ -41,6 +41,7 @@ PERIOD_KINDS = {"date-start", "date-end"}
 
 DECLARATION_TYPES = {
     OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype,
+    DQV.Metric, DQV.Dimension,  # the quality metrics of the published validation report
 }
 
 

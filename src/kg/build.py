@@ -14,13 +14,14 @@ from pathlib import Path
 from kg.catalog import Dump, FileDump, Statistics, catalog_graph
 from kg.cities import CityDump, add_city_datasets, city_dumps
 from kg.errors import ViolationsError
-from kg.export import FORMATS, dump_context
+from kg.export import FORMATS, dataset_iri, dump_context
 from kg.forked import Forked
 from kg.framing import Compactor, Framer, load_frames, write_document
 from kg.load import data_files
 from kg.namespaces import DEFAULT_BASE, SHAPES_IRI, rebase
 from kg.progress import Progress
 from kg.project import Project
+from kg.quality import add_quality, report_dumps
 from kg.report import Report, merge_languages
 from kg.rules import run_rules
 from kg.store import load_data, subjects, turtle, write_ntriples, write_turtle
@@ -66,7 +67,12 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         if not report.conforms:
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
+        reports = report_dumps(report, project.root, base)
+        for doc in reports:
+            (folder / doc.name).write_bytes(doc.content)
+        dumps += reports
         catalog = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
+        add_quality(catalog, dataset_iri(base), report, base)
         add_city_datasets(catalog, cities, rebase(loaded.graph, base), base)
         (folder / "catalog.ttl").write_bytes(turtle(catalog))
         files = [d.name for d in dumps] + [c.dump.name for c in cities] + ["catalog.ttl"]

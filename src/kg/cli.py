@@ -53,7 +53,7 @@ def fail(exc: KgError) -> None:
 
     if isinstance(exc, LoadErrors):
         from kg.report import load_report
-        from kg.validate import report_text
+        from kg.report import report_text
 
         click.echo(report_text(load_report(exc)), err=True, nl=False)
         sys.exit(exc.exit_code)
@@ -208,9 +208,9 @@ def build(c: Context, out: Path | None, engine: str, verbose: bool):
         result = run_build(c.project, c.in_project(out, "dist"), c.base, log=c.log, engine=engine,
                            progress=progress)
     except ViolationsError as exc:
-        from kg.validate import report_text  # kg.validate imports pySHACL: only for a report
+        from kg.report import failure_text
 
-        click.echo(report_text(exc.report), err=True, nl=False)
+        click.echo(failure_text(exc.report, verbose=verbose), err=True, nl=False)
         fail(exc)
     if result.report.warnings:
         c.log(f"{len(result.report.warnings)} warning(s): `kg validate` shows them")
@@ -241,7 +241,7 @@ def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str, engine: s
     the way to check a dump of a million triples.
     """
     from kg.check import check
-    from kg.validate import report_graph, report_json, report_text
+    from kg.report import report_graph, report_json, report_text
 
     report = check(c.project, list(files), engine, log=c.log)
     if fmt == "json":

@@ -64,9 +64,8 @@ from kg.oxterms import to_ox, to_ox_triple, to_rdflib
 from kg.errors import KgError, LoadError, Location
 from kg.load import SourceIndex, parse_problem
 from kg.namespaces import LGDX, PREFIXES, SH
-from kg.report import INFO, VIOLATION, WARNING, Report, Result
+from kg.report import SEVERITIES, VIOLATION, Report, Result
 
-SEVERITIES = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 XSD_NS = str(XSD)
 
 
