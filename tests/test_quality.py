@@ -94,3 +94,26 @@ def test_a_failed_build_shows_its_violations_and_counts_the_rest_by_shape(mini_p
     assert short.output.count(f": {WARNING}:") == short.output.count(": Info:") == 0
     assert "5 other finding(s) from 2 shape(s)" in short.output and "--verbose" in short.output
     assert "Does not conform: 1 violation(s), 1 warning(s), 4 note(s)" in short.output
+
+
+@pytest.mark.parametrize("name", ["system/mini-groupware", "https://w3id.org/lgdx/id/system/mini-groupware",
+                                  "id:system/mini-groupware"])
+def test_validate_focus_reports_one_resource(mini_project, name):
+    break_label(mini_project)
+    whole = kg(mini_project, "validate", "--engine", "fast", "--format", "json")
+    one = kg(mini_project, "validate", "--engine", "fast", "--format", "json", "--focus", name)
+    assert whole.exit_code == one.exit_code == 1
+    foci = {r["focus"] for r in json.loads(one.output)["results"]}
+    assert foci == {"https://w3id.org/lgdx/id/system/mini-groupware"}
+    assert len(json.loads(whole.output)["results"]) > len(json.loads(one.output)["results"])
+
+
+def test_validate_focus_on_a_conforming_resource_exits_0(mini_project):
+    break_label(mini_project)
+    result = kg(mini_project, "validate", "--engine", "fast", "--focus", "measure/mini-plan-4-01")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_focus_with_an_unknown_prefix_is_refused_before_checking(mini_project):
+    result = kg(mini_project, "validate", "--focus", "nope:x")
+    assert result.exit_code == 2 and "unknown prefix 'nope'" in result.output and "loading" not in result.output

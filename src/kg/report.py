@@ -60,6 +60,11 @@ class Report:
     def conforms(self) -> bool:
         return not self.violations and not self.errors
 
+    def about(self, nodes) -> Report:
+        """The results whose focus is one of ``nodes`` (IRIs), with every loading error."""
+        wanted = {str(n) for n in nodes}
+        return Report([r for r in self.results if r.focus is None or str(r.focus) in wanted])
+
     def only(self, files) -> Report:
         """The results located in ``files`` (paths), as checking those files alone reports."""
         wanted = {Path(f).resolve() for f in files}
