@@ -182,6 +182,7 @@ def report_json(report: Report) -> str:
             "path": _compact(nm, r.path) or None,
             "value": None if r.value is None else str(r.value),
             "constraint": r.constraint,
+            "shape": str(r.shape) if isinstance(r.shape, URIRef) else None,
             "message": r.message,
             "fix": r.fix or None,
         } for r in report.results],

@@ -16,7 +16,7 @@ from kg.serve.config import Settings
 from kg.serve.pool import Pool
 from kg.serve.responses import COMMON, CorsMiddleware, error
 from kg.serve.site import Site, load_site
-from kg.serve.views import compare, dataset, listing, query, resource, sparql
+from kg.serve.views import compare, dataset, listing, query, resource, sparql, validation
 
 ID_PREFIX = "{id_prefix}"
 
@@ -38,6 +38,7 @@ ROUTES = (
     ("/class", listing.classes, ["GET"]),
     ("/class/{name}", listing.class_listing, ["GET"]),
     ("/search", listing.search, ["GET"]),
+    ("/validation", validation.findings, ["GET"]),
     (ID_PREFIX + "{path:path}", resource.resource, ["GET"]),  # last: it may be the catch-all "/{path}"
 )
 STATIC = Path(__file__).parent / "static"

@@ -6,6 +6,7 @@ Loaded once at start-up in the server process; the store itself lives in the wor
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -138,6 +139,8 @@ class Site:
     _rdf_cache: dict = field(default_factory=dict)
     _compact_cache: dict = field(default_factory=dict)
     store_triples: int | None = None
+    #: The build's validation findings (its validation.json), by focus IRI.
+    findings: dict[str, list[dict]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.urls = Urls(self.base)
@@ -271,7 +274,24 @@ def load_site(dist: Path, queries_dir: Path | None = None, *, with_dump: bool = 
     digest = hashlib.sha256(catalog_bytes + __version__.encode()).hexdigest()[:20]
     mtime = max((dist / n).stat().st_mtime for n in ("kg.nt", "catalog.ttl") if (dist / n).is_file())
     queries = named_queries(queries_dir) if queries_dir and queries_dir.is_dir() else {}
-    return Site(dist, base, catalog, ontology, files, queries, digest, formatdate(mtime, usegmt=True))
+    return Site(dist, base, catalog, ontology, files, queries, digest, formatdate(mtime, usegmt=True),
+                findings=_findings(dist / "validation.json"))
+
+
+def _findings(path: Path) -> dict[str, list[dict]]:
+    """The results of the build's report by focus IRI (none for a dist written before reports were)."""
+    if not path.is_file():
+        return {}
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LoadError(f"cannot read the validation report: {exc}", Location(str(path)),
+                        "build the dist again with `kg build`") from None
+    out: dict[str, list[dict]] = {}
+    for r in results:
+        if r.get("focus"):
+            out.setdefault(r["focus"], []).append(r)
+    return out
 
 
 _TERM_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object"), (OWL.DatatypeProperty, "datatype"),

@@ -79,6 +79,7 @@ async def resource(request: Request) -> Response:
             return error(request, exc.status, exc.message, exc.fix)
         return render(request, [f"entity-{kind}.html", "entity.html"],
                       {"e": page, "path": path, "formats": ALTERNATES, "charts": charts,
+                       "findings": site.findings.get(page["iri"], []),
                        "jsonld": profile.page_jsonld(site, data)}, headers=headers)
 
     response = await cached_async(request, fmt, make, vary=ext_fmt is None)  # an extension URL does not vary
