@@ -17,6 +17,12 @@ from kg.namespaces import DEFAULT_BASE, SH, bind
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 SEVERITIES = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
+
+
+def severity_of(node) -> str:
+    """A shape's ``sh:severity`` as a result carries it: Violation (the default), Warning, Info, or the
+    IRI of a severity of the shapes' own (which blocks, as a violation does)."""
+    return VIOLATION if node is None else SEVERITIES.get(node, str(node))
 #: A source file that cannot be read as data: nothing of the run could be checked.
 ERROR = "Error"
 LOAD_ERROR = "kg:LoadError"
@@ -36,6 +42,9 @@ class Result:
     location: Location | None = None
     focus_label: str | None = None
     fix: dict[str, str] = field(default_factory=dict)  # {"ja": …, "en": …}, where a fix is known
+    #: Why a value does not conform to a ``sh:node`` shape: a result nested under another (sh:detail),
+    #: shown to people but not a result of the SHACL report itself.
+    detail: bool = False
 
 
 @dataclass
@@ -46,7 +55,8 @@ class Report:
 
     @property
     def violations(self) -> list[Result]:
-        return [r for r in self.results if r.severity == VIOLATION]
+        """The results that block: sh:Violation, and severities of the shapes' own."""
+        return [r for r in self.results if r.severity not in (WARNING, INFO, ERROR)]
 
     @property
     def warnings(self) -> list[Result]:
@@ -185,6 +195,7 @@ def report_json(report: Report) -> str:
             "shape": str(r.shape) if isinstance(r.shape, URIRef) else None,
             "message": r.message,
             "fix": r.fix or None,
+            "detail": r.detail,
         } for r in report.results],
     }, ensure_ascii=False, indent=2) + "\n"
 
@@ -200,10 +211,12 @@ def report_graph(report: Report) -> Graph:
     g.add((root, SH.conforms, Literal(report.conforms, datatype=XSD.boolean)))
     inverse = {v: k for k, v in SEVERITIES.items()}
     for r in report.results:
+        if r.detail:
+            continue
         node = BNode()
         g.add((root, SH.result, node))
         g.add((node, RDF.type, SH.ValidationResult))
-        g.add((node, SH.resultSeverity, inverse.get(r.severity, SH.Violation)))
+        g.add((node, SH.resultSeverity, inverse.get(r.severity) or URIRef(r.severity)))
         if r.focus is not None:
             g.add((node, SH.focusNode, r.focus))
         elif r.location:  # a loading error: its focus is the file that cannot be read

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, RDFS, Graph
@@ -11,7 +12,7 @@ from rdflib.namespace import SKOS
 from kg import identifiers
 from kg.load import SourceIndex
 from kg.namespaces import SH
-from kg.report import SEVERITIES, VIOLATION, Report, Result
+from kg.report import Report, Result, severity_of
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | None = None) -> Report:
@@ -22,11 +23,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | N
     )
     results = shacl_results(results_graph, shapes) + identifiers.check_graph(data)
     index = index or SourceIndex()
-    located = [
-        Result(r.severity, r.focus, r.path, r.value, r.message, r.constraint, r.shape,
-               index.locate(r.focus, r.path), label_of(data, r.focus))
-        for r in results
-    ]
+    located = [replace(r, location=index.locate(r.focus, r.path), focus_label=label_of(data, r.focus))
+               for r in results]
     located.sort(key=lambda r: (str(r.location.file) if r.location else "~",
                                 r.location.line or 0 if r.location else 0, r.severity, str(r.focus)))
     return Report(located)
@@ -35,6 +33,7 @@ def validate(data: Graph, shapes: Graph, ontology: Graph, index: SourceIndex | N
 def shacl_results(results_graph: Graph, shapes: Graph) -> list[Result]:
     """The results of a SHACL validation report graph, messages by language."""
     out = []
+    details = set(results_graph.objects(None, SH.detail))
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         messages = {}
         constraint = results_graph.value(node, SH.sourceConstraint)
@@ -43,13 +42,14 @@ def shacl_results(results_graph: Graph, shapes: Graph) -> list[Result]:
             messages.setdefault(lang, str(message))
         component = results_graph.value(node, SH.sourceConstraintComponent)
         out.append(Result(
-            severity=SEVERITIES.get(results_graph.value(node, SH.resultSeverity), VIOLATION),
+            severity=severity_of(results_graph.value(node, SH.resultSeverity)),
             focus=results_graph.value(node, SH.focusNode),
             path=results_graph.value(node, SH.resultPath),
             value=results_graph.value(node, SH.value),
             message=messages,
             constraint=results_graph.namespace_manager.normalizeUri(component) if component else "",
             shape=results_graph.value(node, SH.sourceShape),
+            detail=node in details,
         ))
     return out
 
