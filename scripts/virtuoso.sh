@@ -50,6 +50,8 @@ write_ini() {
   # TransactionAfterImageLimit: changing a million triples in one transaction (replacing a graph)
   # needs more than the default 50 MB of after-image, or the store aborts it (SR325).
   # MaxVectorSize: a Graph Store GET of more than 1,000,000 triples fails (FRVEC) at the default.
+  # MaxSortedTopRows: a sorted query may ask for more than 10,000 rows (kg serve asks one row more
+  # than its result limit, to tell a cut result), which the default refuses (SR353).
   cat >"$DB/virtuoso.ini" <<EOF
 [Database]
 DatabaseFile=virtuoso.db
@@ -71,6 +73,7 @@ TransactionAfterImageLimit=${VIRTUOSO_AFTER_IMAGE_LIMIT:-2000000000}
 MaxVectorSize=${VIRTUOSO_MAX_VECTOR:-8000000}
 NumberOfBuffers=${VIRTUOSO_BUFFERS:-100000}
 MaxDirtyBuffers=${VIRTUOSO_DIRTY_BUFFERS:-75000}
+MaxSortedTopRows=${VIRTUOSO_MAX_SORTED_TOP:-1000000}
 
 [HTTPServer]
 ServerPort=127.0.0.1:$HTTP_PORT

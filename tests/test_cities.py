@@ -169,3 +169,20 @@ def test_q_city_plans_by_status(project: Project, store):
     higashiyamato = q.run(store, query.text, q.bind_params(query, {}))  # the default: 東大和市, plans in order
     plans = list(dict.fromkeys(s["plan_ja"].value for s in higashiyamato))
     assert plans[0] == "第一次東大和市情報化推進計画" and len(plans) == 4  # plan 5 has no measures yet
+
+
+def test_too_many_cities_are_drawn_per_prefecture(project: Project, dist: Path, monkeypatch):
+    from kg.serve.views import compare
+
+    monkeypatch.setattr(compare, "MAX_CITY_BARS", 2)
+    with TestClient(create_app(Settings(dist=dist, queries_dir=project.queries_dir, workers=1))) as client:
+        text = client.get("/compare").text
+    assert "都道府県別 市区町村の個別計画の達成状況" in text and "市区町村別 個別計画の達成状況" not in text
+    assert '<th scope="row">東京都</th>' in text and '<th scope="row">神奈川県</th>' in text
+
+
+def test_a_chart_past_the_row_limit_is_left_out_and_the_page_still_answers(project: Project, dist: Path):
+    settings = Settings(dist=dist, queries_dir=project.queries_dir, workers=1, max_results=3)
+    with TestClient(create_app(settings)) as client:
+        home = client.get("/")
+    assert home.status_code == 200 and home.text.count("<svg") < 4

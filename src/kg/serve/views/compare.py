@@ -14,7 +14,7 @@ from starlette.responses import Response
 from kg.charts import Bar, Chart, line, stacked_bars, timeline
 from kg.init import PREFECTURES
 from kg.query import bind_params
-from kg.serve.pool import PoolError
+from kg.serve.pool import PoolError, WorkerError
 from kg.serve.responses import cached_async, error, render
 
 STATUSES = ["達成", "一部達成", "未達成", "（記載なし）"]
@@ -26,7 +26,11 @@ INDICATOR = "indicator/my-number-card-issuance-rate"
 
 
 async def select(request: Request, name: str, **params: str) -> list[dict[str, str | None]]:
-    """The rows of the named query ``name`` as plain values, run once per server and parameters."""
+    """The rows of the named query ``name`` as plain values, run once per server and parameters.
+
+    A result past the server's row limit (a graph of the whole country) draws no chart rather
+    than failing the page.
+    """
     cache = request.app.state.cache
     key = ("select", name, tuple(sorted(params.items())))
     if key not in cache:
@@ -34,8 +38,14 @@ async def select(request: Request, name: str, **params: str) -> list[dict[str, s
         named = site.queries.get(name)
         if named is None:
             return []  # a server started without the project's queries draws no charts
-        result = await request.app.state.pool.call("sparql", named.text, None, "json",
-                                                   bind_params(named, params, site.base))
+        try:
+            result = await request.app.state.pool.call("sparql", named.text, None, "json",
+                                                       bind_params(named, params, site.base))
+        except WorkerError as exc:
+            if exc.kind != "limit":
+                raise
+            cache[key] = []
+            return []
         data = json.loads(result[2])
         names = data["head"]["vars"]
         cache[key] = [{n: b[n]["value"] if n in b else None for n in names} for b in data["results"]["bindings"]]
@@ -59,17 +69,45 @@ def _by(rows: list[dict], key: str) -> dict[str, list[dict]]:
     return grouped
 
 
+#: More cities than this are drawn as one bar per prefecture.
+MAX_CITY_BARS = 60
+
+
 async def city_bars(request: Request) -> list[Chart]:
-    """Measures of each city's plans by status, and by direction: one bar per city."""
+    """Measures of each city's plans by status, and by direction: one bar per city, or per
+    prefecture where the cities are too many to draw."""
     rows = await select(request, "cities-measures-by-status")
     href = request.app.state.site.urls.href
     cities = [(group[0]["city_ja"], href(city), group) for city, group in _by(rows, "city").items()]
     if not cities:
         return []
-    return [stacked_bars("市区町村別 個別計画の達成状況", "Measures by achievement status, per city",
-                         [_status_bar(n, g, h) for n, h, g in cities], STATUSES, "市区町村 city"),
-            stacked_bars("市区町村別 個別計画の今後の方向性", "Measures by future direction, per city",
-                         [_direction_bar(n, g, h) for n, h, g in cities], DIRECTIONS, "市区町村 city")]
+    if len(cities) <= MAX_CITY_BARS:
+        return [stacked_bars("市区町村別 個別計画の達成状況", "Measures by achievement status, per city",
+                             [_status_bar(n, g, h) for n, h, g in cities], STATUSES, "市区町村 city"),
+                stacked_bars("市区町村別 個別計画の今後の方向性", "Measures by future direction, per city",
+                             [_direction_bar(n, g, h) for n, h, g in cities], DIRECTIONS, "市区町村 city")]
+    by_prefecture: dict[str, list[dict]] = {}
+    for r in rows:  # a local government code starts with its prefecture's two digits
+        by_prefecture.setdefault(r["code"][:2], []).append(r)
+    prefectures = [(PREFECTURES.get(code, (code,))[0], None, _summed(group))
+                   for code, group in sorted(by_prefecture.items())]
+    return [stacked_bars("都道府県別 市区町村の個別計画の達成状況",
+                         "Measures of the cities' plans by achievement status, per prefecture",
+                         [_status_bar(n, g, h) for n, h, g in prefectures], STATUSES, "都道府県 prefecture"),
+            stacked_bars("都道府県別 市区町村の個別計画の今後の方向性",
+                         "Measures of the cities' plans by future direction, per prefecture",
+                         [_direction_bar(n, g, h) for n, h, g in prefectures], DIRECTIONS, "都道府県 prefecture")]
+
+
+def _summed(rows: list[dict]) -> list[dict]:
+    """The rows of several cities as one city's: the counts of each status added up."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        into = out.setdefault(r["status_ja"], {"status_ja": r["status_ja"], "measures": 0, "continuing": 0,
+                                               "completed": 0})
+        for k in ("measures", "continuing", "completed"):
+            into[k] += int(r[k])
+    return list(out.values())
 
 
 async def policy_timeline(request: Request, who: set[str] | None = None) -> list[Chart]:
