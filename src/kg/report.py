@@ -231,7 +231,9 @@ def report_graph(report: Report) -> Graph:
             g.add((node, SKOS.note, Literal(text, lang=lang)))
         if r.shape is not None:
             g.add((node, SH.sourceShape, r.shape))
-        if ":" in r.constraint and not r.constraint.startswith("kg:"):
+        if "://" in r.constraint:  # a constraint component the shapes graph declares
+            g.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+        elif ":" in r.constraint and not r.constraint.startswith("kg:"):
             g.add((node, SH.sourceConstraintComponent, g.namespace_manager.expand_curie(r.constraint)))
         if r.location:
             g.add((node, RDFS.comment, Literal(str(r.location))))

@@ -1,0 +1,44 @@
+"""RDF terms and comparisons written into the compiled SPARQL."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from kg.fastvalidate.errors import UnsupportedShapeError
+from kg.namespaces import SH
+
+#: The instances of a class, through rdfs:subClassOf (``sh:class``, class targets).
+SUBCLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+RANGE = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
+NODE_KINDS = {
+    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isIRI({v}) || isBlank({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+
+
+def term(node) -> str:
+    """An IRI or a literal of the shapes graph, as SPARQL writes it."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        return node.n3()
+    raise UnsupportedShapeError(f"a blank node ({node}) where the shapes need an IRI or a literal")
+
+
+def string(text: str) -> str:
+    """A SPARQL string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def integer(node) -> int:
+    if not isinstance(node, Literal) or not isinstance(node.toPython(), int):
+        raise UnsupportedShapeError(f"{node} is not an integer")
+    return int(node.toPython())
+
+
+def compare(a: str, op: str, b: str) -> str:
+    """``a op b`` as pySHACL compares: IRIs and strings by their text, else by value."""
+    text = f"(isIRI({a}) || isIRI({b}) || LANG({a}) != \"\" || LANG({b}) != \"\")"
+    return f"COALESCE(IF({text}, STR({a}) {op} STR({b}), {a} {op} {b}), false)"
