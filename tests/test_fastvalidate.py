@@ -305,3 +305,45 @@ def test_qualified_counts_inside_a_nested_shape_agree_with_pyshacl():
         graph = Graph().parse(data="@prefix ex: <http://example.org/> .\n" + data, format="turtle")
         assert fastvalidate.validate(graph, shapes, Graph()).conforms is conforms
         assert reference(graph, shapes, Graph()).conforms is conforms
+
+
+# --- literals the store keeps in another form than written -----------------------------------------
+
+REWRITTEN_SHAPES = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:Top a sh:NodeShape ; sh:targetClass ex:Plan ;
+        sh:property [ sh:path ex:rate ; sh:pattern "^[0-9]+\\\\.[0-9]$" ] .
+    ex:Nested a sh:NodeShape ; sh:targetClass ex:Plan ;
+        sh:property [ sh:path ex:link ; sh:qualifiedValueShape [ sh:pattern "^http://example\\\\.org/" ] ;
+                      sh:qualifiedMinCount 1 ] .
+"""
+
+
+def test_a_literal_the_store_rewrites_is_judged_as_written():
+    # the store keeps "1.50" as "1.5": the pattern is decided on "1.50", as pySHACL decides it
+    data = Graph().parse(data="""
+        @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:a a ex:Plan ; ex:rate "1.50"^^xsd:decimal ; ex:link ex:x .
+        ex:b a ex:Plan ; ex:rate "1.5"^^xsd:decimal ; ex:link ex:x .
+    """, format="turtle")
+    shapes = Graph().parse(data=REWRITTEN_SHAPES, format="turtle")
+    fast, slow = fastvalidate.validate(data, shapes, Graph()), reference(data, shapes, Graph())
+    assert {(str(r.focus), str(r.value)) for r in fast.results} == {(str(r.focus), str(r.value))
+                                                                    for r in slow.results} == {
+        ("http://example.org/a", "1.50")}
+
+
+def test_a_nested_constraint_on_a_rewritten_literal_is_refused_not_guessed():
+    shapes = Graph().parse(data=REWRITTEN_SHAPES, format="turtle")
+    data = Graph().parse(data="""
+        @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:a a ex:Plan ; ex:rate "1.5"^^xsd:decimal ; ex:link "1.50"^^xsd:decimal .
+    """, format="turtle")
+    with pytest.raises(fastvalidate.UnsupportedDataError, match="1.50"):
+        fastvalidate.validate(data, shapes, Graph())
+    # the same literal under another property is no concern of the nested pattern
+    data = Graph().parse(data="""
+        @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:a a ex:Plan ; ex:rate "1.50"^^xsd:decimal ; ex:link ex:x .
+    """, format="turtle")
+    assert len(fastvalidate.validate(data, shapes, Graph()).results) == 1

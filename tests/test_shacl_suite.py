@@ -16,13 +16,8 @@ logging.getLogger("rdflib").setLevel(logging.CRITICAL)  # the suite's ill-typed 
 
 #: Cases the fast engine refuses, and why (its own message says the same).
 FAST_REFUSES = {
-    "core/complex/shacl-shacl": "sh:datatype xsd:integer inside a nested shape",
-    "core/misc/deactivated-002": "sh:datatype on a node shape's literal focus, which the store retypes",
-    "core/node/datatype-001": "sh:datatype on a node shape's literal focus, which the store retypes",
     "core/path/path-strange-001": "an ill-formed path (a list and an inverse path at once)",
     "core/path/path-strange-002": "an ill-formed path (a list and an inverse path at once)",
-    "core/property/not-001": "sh:datatype xsd:integer inside a nested shape",
-    "core/targets/targetObjectsOf-001": "sh:datatype on a retyped literal reached by an inverse path",
 }
 
 #: pySHACL's own failures in this comparison (the reference engine is not changed here).

@@ -22,6 +22,13 @@ Where to find what:
 - ``sparql``: SPARQL-based constraints and constraint components, and pre-binding;
 - ``engine``: running the checks; ``results``: their rows as the report's results.
 
+A pyoxigraph store keeps literals by value (``"1.50"^^xsd:decimal`` as ``"1.5"``,
+``"5"^^xsd:positiveInteger`` as ``"5"^^xsd:integer``). Such literals are kept aside as
+written while loading; a top-level constraint that depends on the written form decides them
+in Python, on the literal as written, with rdflib's rules as pySHACL does. A constraint
+decided in SPARQL inside a nested shape (``sh:or`` …) is guarded instead: it is refused on
+data that has such a literal where it would compare one.
+
 Anything the engine cannot decide exactly raises ``UnsupportedShapeError`` (or, for data,
 ``UnsupportedDataError``) before a result is reported, so it never under-reports silently;
 the W3C SHACL test suite runs in the project's tests to hold it to that.

@@ -8,6 +8,7 @@ the top level, where rows become results) and asks each family of constraint com
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -18,7 +19,7 @@ from kg.fastvalidate.components.common import TARGETS
 from kg.fastvalidate.datatypes import LEXICAL, kept_list
 from kg.fastvalidate.errors import UnsupportedShapeError
 from kg.fastvalidate.paths import sparql_path
-from kg.fastvalidate.targets import target_patterns, targeted_shapes
+from kg.fastvalidate.targets import SUBJECTS, focus_reach, target_patterns, targeted_shapes, written_targets
 from kg.fastvalidate.vocabulary import COMPONENT, check_vocabulary
 from kg.namespaces import SH
 from kg.report import severity_of
@@ -49,6 +50,12 @@ class Check:
     ask: bool = False
     bindings: dict = field(default_factory=dict)
     shapes_graph: Graph | None = None  # bound to $shapesGraph
+    #: literal focus nodes as the query gives them → as the shapes write them (``targets.written_targets``)
+    written_focus: dict = field(default_factory=dict)
+    #: what the check compares in SPARQL as the store holds it: ``(datatype or LEXICAL_FORM,
+    #: the predicate whose objects are compared, or None for any)``; the check is refused on
+    #: data that has literals there that the store rewrote so (``FastGraph.unsure``)
+    guards: frozenset[tuple] = frozenset()
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Site:
     compiler: Compiler
     shape: Node
     targets: list[str]
+    written_focus: dict = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
 
     def __post_init__(self):
@@ -66,6 +74,10 @@ class Site:
         self.path = sparql_path(g, self.path_node) if self.path_node is not None else None
         self.severity = severity_of(g.value(self.shape, SH.severity))
         self.messages = self.compiler.messages(self.shape)
+        if self.is_property:
+            self.reach = self.path_node if isinstance(self.path_node, URIRef) else None
+        else:
+            self.reach = focus_reach(g, self.shape)
 
     @property
     def is_property(self) -> bool:
@@ -83,7 +95,8 @@ class Site:
         """A check of ``query`` (``TARGETS`` stands for each target's pattern)."""
         check = Check([query.replace(TARGETS, t) for t in self.targets], COMPONENT.get(name, name), self.shape,
                       self.severity, self.messages if messages is None else messages, self.path_node, kind,
-                      node_shape=not self.is_property,
+                      node_shape=not self.is_property, guards=self.compiler.take_guards(),
+                      written_focus=self.written_focus,
                       simple_path=self.path_node if isinstance(self.path_node, URIRef) else None, **extra)
         self.checks.append(check)
         return check
@@ -95,7 +108,8 @@ class Site:
             expression = c.value_expr(name, param, self.shape, "?value")
             where = f"{TARGETS} {self.values}"
             if name in LEXICAL and self.is_property:
-                # a literal the store retyped is decided in Python, on the literal as written
+                # a literal the store rewrote is decided in Python, on the literal as written
+                c.take_guards()
                 self.add(f"SELECT DISTINCT ?this ?value WHERE {{ {where} FILTER (!({expression}) || "
                          f"(isLiteral(?value) && DATATYPE(?value) IN ({kept_list()}))) }}", name, "lexical",
                          constraint=name, flags=g.value(self.shape, SH.flags),
@@ -110,6 +124,8 @@ class Compiler:
     def __init__(self, shapes: Graph):
         self.g = shapes
         self._fresh = 0
+        self._guards: set[tuple] = set()
+        self.reach = None
         self.prefixes: set[tuple[str, str]] = set()
         check_vocabulary(shapes)
         self.custom = sparql.custom_components(shapes)
@@ -118,7 +134,8 @@ class Compiler:
         checks: list[Check] = []
         for shape in targeted_shapes(self.g):
             first = len(checks)
-            checks += self.shape_and_properties(shape, target_patterns(self.g, shape, self.prefixes))
+            checks += self.shape_and_properties(shape, target_patterns(self.g, shape, self.prefixes),
+                                                written_targets(self.g, shape))
             if self.prefixes:  # what SPARQL-based targets declare
                 prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self.prefixes))
                 for check in checks[first:]:
@@ -128,19 +145,20 @@ class Compiler:
                 self.prefixes = set()
         return checks
 
-    def shape_and_properties(self, shape: Node, targets: list[str]) -> list[Check]:
+    def shape_and_properties(self, shape: Node, targets: list[str], written_focus: dict | None = None) -> list[Check]:
         """The checks of ``shape`` and of its property shapes, on the focus nodes of ``targets``."""
         if self.deactivated(shape):
             return []
-        site = Site(self, shape, targets)
-        for family in components.FAMILIES:
-            family.check(site)
+        site = Site(self, shape, targets, written_focus or {})
+        with self.reaching(site.reach):
+            for family in components.FAMILIES:
+                family.check(site)
         sparql.constraint_checks(site)
         sparql.component_checks(site, self.custom)
         checks = site.checks
         if not site.is_property:  # a property shape's own property shapes are checked on its values
             for prop in self.g.objects(shape, SH.property):
-                checks += self.shape_and_properties(prop, targets)
+                checks += self.shape_and_properties(prop, targets, written_focus)
         return checks
 
     # -- reading the shapes graph --
@@ -159,6 +177,26 @@ class Compiler:
         from rdflib.collection import Collection
 
         return list(Collection(self.g, node))
+
+    def guard(self, what: str) -> None:
+        """The check being compiled compares ``what`` (a datatype, or ``LEXICAL_FORM``) of the value
+        nodes as the store holds them: exact unless the data has literals there the store rewrote so."""
+        if self.reach != SUBJECTS:
+            self._guards.add((what, self.reach))
+
+    def take_guards(self) -> frozenset[tuple]:
+        taken, self._guards = frozenset(self._guards), set()
+        return taken
+
+    @contextmanager
+    def reaching(self, reach):
+        """Compile for value nodes that are the objects of ``reach`` (a predicate), are never literals
+        (``SUBJECTS``), or may be anything (None)."""
+        before, self.reach = self.reach, reach
+        try:
+            yield
+        finally:
+            self.reach = before
 
     def var(self) -> str:
         """A fresh SPARQL variable."""
@@ -179,8 +217,10 @@ class Compiler:
                                         fix="validate with pySHACL")
         path_node = self.g.value(shape, SH.path)
         path = sparql_path(self.g, path_node) if path_node is not None else None
-        parts = [part for family in components.FAMILIES
-                 for part in family.expressions(self, shape, v, path, stack + (shape,))]
+        reach = self.reach if path_node is None else path_node if isinstance(path_node, URIRef) else None
+        with self.reaching(reach):
+            parts = [part for family in components.FAMILIES
+                     for part in family.expressions(self, shape, v, path, stack + (shape,))]
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
     def value_parts(self, shape, names, f: str, path: str | None, stack: tuple):

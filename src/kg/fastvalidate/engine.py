@@ -11,7 +11,7 @@ from rdflib import Graph
 
 from kg import identifiers
 from kg.fastvalidate.compiler import Check, Compiler
-from kg.fastvalidate.errors import UnsupportedShapeError
+from kg.fastvalidate.errors import UnsupportedDataError, UnsupportedShapeError
 from kg.fastvalidate.results import labels, results
 from kg.fastvalidate.sparql import SHAPES_GRAPH, prebind
 from kg.fastvalidate.store import FastGraph, from_graph
@@ -83,6 +83,9 @@ def _run(fast: FastGraph, check: Check) -> list[Result]:
 def _rows(fast: FastGraph, check: Check) -> list[dict]:
     """The distinct solutions of the check's queries (for a pre-bound query, of that query
     on each of them)."""
+    if check.guards and (unsure := fast.unsure(check.guards)) is not None:
+        raise UnsupportedDataError(f"{check.shape} compares values as the store holds them, but the data writes "
+                                   f"{unsure}", fix="validate this data with pySHACL")
     rows, seen = [], set()
     for query in check.queries:
         for row in _solutions(fast, check, query):

@@ -11,8 +11,8 @@ from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from kg.fastvalidate.datatypes import datatype_conforms, lexical_conforms
-from kg.fastvalidate.errors import UnsupportedShapeError
-from kg.fastvalidate.store import FastGraph, kept_types, number
+from kg.fastvalidate.errors import UnsupportedDataError, UnsupportedShapeError
+from kg.fastvalidate.store import FastGraph, kept_types
 from kg.oxterms import to_ox, to_rdflib
 from kg.report import Result
 
@@ -22,6 +22,10 @@ def results(fast: FastGraph, check, rows: list[dict], run) -> list[Result]:
     messages = check.messages or {"en": _GENERIC.get(check.component, check.component)}
 
     def result(focus, value=None, path=check.path, component=check.component, text=None):
+        if focus in check.written_focus:  # a literal target node, as the shapes write it
+            if check.node_shape and value is not None and to_ox(value) == focus:
+                value = check.written_focus[focus]
+            focus = to_ox(check.written_focus[focus])
         return Result(check.severity, to_rdflib(focus), path, value, dict(text or messages), component,
                       check.shape)
 
@@ -107,16 +111,16 @@ def written(fast: FastGraph, check, focus, value):
     """The value as written in the data (the store may have retyped it)."""
     if not isinstance(value, ox.Literal) or value.datatype.value not in kept_types() or not fast.originals:
         return value
-    if check.simple_path is None:
-        if check.kind == "datatype":
-            raise UnsupportedShapeError(
-                f"sh:datatype on the path of {check.shape}: the store retypes {value.datatype.value} "
-                "literals, and only a one-property path tells where one was written", fix="validate with pySHACL")
+    if check.simple_path is None:  # where the value was written is not known: it is unambiguous or refused
+        if value in fast.rewritten() and check.kind in ("datatype", "lexical"):
+            raise UnsupportedDataError(
+                f"{check.shape} decides {value} on the literal as written, but the data writes it as "
+                f"{', '.join(sorted(map(str, fast.rewritten()[value])))}, which the store keeps as one value, "
+                "and only a one-property path tells which was written where", fix="validate with pySHACL")
         return value
-    candidates = fast.originals.get((focus, ox.NamedNode(str(check.simple_path))), ())
-    n = number(value)
-    for literal in candidates:
-        if (number(literal) == n) if n is not None else literal == value:
+    forms = fast.rewritten().get(value, ())
+    for literal in fast.originals.get((focus, ox.NamedNode(str(check.simple_path))), ()):
+        if literal == value or literal in forms:
             return literal
     return value
 

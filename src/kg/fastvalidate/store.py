@@ -27,6 +27,8 @@ from kg.namespaces import PREFIXES
 from kg.oxterms import to_ox_triple
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+#: A check's guard: it compares literals' lexical forms as the store holds them.
+LEXICAL_FORM = "lexical form"
 
 
 @cache
@@ -53,11 +55,37 @@ def _retyped() -> dict[str, str]:
     return out
 
 
-def kept_types() -> frozenset[str]:
-    """Datatypes whose literals are kept as written while loading: the retyped ones and
-    what they are retyped to (so that both sides of a merge are known)."""
+def stored_forms(literals: list[ox.Literal]) -> list[ox.Literal]:
+    """How the store keeps each of ``literals``."""
+    probe, subject = ox.Store(), ox.NamedNode("urn:x-kg:probe")
+    probe.extend(ox.Quad(subject, ox.NamedNode(f"urn:x-kg:probe:{i}"), lit) for i, lit in enumerate(literals))
+    out = list(literals)
+    for quad in probe:
+        out[int(quad.predicate.value.rsplit(":", 1)[1])] = quad.object
+    return out
+
+
+#: A value of each datatype written otherwise than the store writes it back.
+_UNUSUAL = {"decimal": "1.50", "float": "1.50", "double": "1.50E0", "boolean": "1", "integer": "+5",
+            "date": "2021-03-01+00:00", "dateTime": "2021-03-01T00:00:00+00:00", "time": "10:00:00.0",
+            "duration": "P12M", "dayTimeDuration": "PT60S", "yearMonthDuration": "P12M", "gYear": "2021+00:00",
+            "gYearMonth": "2021-03+00:00", "string": " x ", "anyURI": " http://example.org/"}
+
+
+@cache
+def retyped_types() -> frozenset[str]:
+    """Datatypes the store does not keep, and those it keeps their literals as."""
     retyped = _retyped()
     return frozenset(retyped) | frozenset(retyped.values())
+
+
+@cache
+def kept_types() -> frozenset[str]:
+    """Datatypes whose literals the store may keep in another form (another datatype, or another
+    lexical form such as ``"1.5"`` for ``"1.50"``): their literals are kept as written while loading."""
+    unusual = [ox.Literal(v, datatype=ox.NamedNode(XSD_NS + name)) for name, v in _UNUSUAL.items()]
+    changed = {lit.datatype.value for lit, kept in zip(unusual, stored_forms(unusual)) if kept != lit}
+    return retyped_types() | frozenset(changed)
 
 
 @dataclass
@@ -65,13 +93,44 @@ class FastGraph:
     """Data loaded into a pyoxigraph store, with what the store cannot keep."""
 
     store: ox.Store
-    #: (subject, predicate) → literals as written, for the datatypes the store retypes.
+    #: (subject, predicate) → literals as written, for the datatypes the store may rewrite.
     originals: dict[tuple, list[ox.Literal]] = field(default_factory=dict)
     #: Where the triples came from, for ``serialize``: file paths and triple lists.
     sources: list = field(default_factory=list)
+    _rewritten: dict | None = field(default=None, repr=False)
+    _rewritten_at: dict | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.store)
+
+    def rewritten(self) -> dict[ox.Literal, set[ox.Literal]]:
+        """The literals the store holds in another form than written: stored form → written forms."""
+        if self._rewritten is None:
+            written = list({lit for literals in self.originals.values() for lit in literals})
+            self._rewritten = {}
+            for lit, kept in zip(written, stored_forms(written)):
+                if kept != lit:
+                    self._rewritten.setdefault(kept, set()).add(lit)
+        return self._rewritten
+
+    def unsure(self, guards: frozenset[tuple]) -> str | None:
+        """The first literal of this data that one of ``guards`` (``kg.fastvalidate.compiler.Check.guards``)
+        would compare as the store holds it, though it is written otherwise; None if none."""
+        if self._rewritten_at is None:
+            stored = {w: kept for kept, written in self.rewritten().items() for w in written}
+            self._rewritten_at = {}
+            for (_, p), literals in self.originals.items():
+                for lit in literals:
+                    if lit in stored:
+                        self._rewritten_at.setdefault(p, set()).add((lit, stored[lit]))
+        for what, reach in sorted(guards, key=str):
+            places = [ox.NamedNode(str(reach))] if reach is not None else sorted(self._rewritten_at, key=str)
+            for p in places:
+                for lit, kept in sorted(self._rewritten_at.get(p, ()), key=str):
+                    if (kept.value != lit.value) if what == LEXICAL_FORM else what in (lit.datatype.value,
+                                                                                       kept.datatype.value):
+                        return f"{lit} (stored as {kept}) as an object of {p}"
+        return None
 
     def add(self, triples: Iterable[ox.Triple]) -> int:
         """Add triples (e.g. the build's derived ones); return how many were new."""
@@ -84,6 +143,7 @@ class FastGraph:
             if isinstance(o, ox.Literal) and o.datatype.value in kept:
                 self.originals.setdefault((t.subject, t.predicate), []).append(o)
         self.sources.append(batch)
+        self._rewritten = self._rewritten_at = None
         self._check_merges()
         return len(self.store) - before
 
@@ -97,23 +157,15 @@ class FastGraph:
                 yield from source
 
     def _check_merges(self) -> None:
+        stored = {w: kept for kept, written in self.rewritten().items() for w in written}
         for (s, p), literals in self.originals.items():
             if len(literals) > 1:
-                distinct = {(lit.value, lit.datatype.value) for lit in literals}  # a triple may repeat
-                numbers = [n for n in (number(ox.Literal(v, datatype=ox.NamedNode(d))) for v, d in distinct)
-                           if n is not None]
-                if len(numbers) != len(set(numbers)):
+                written = set(literals)  # a triple may repeat
+                if len({stored.get(lit, lit) for lit in written}) < len(written):
                     raise UnsupportedDataError(
                         f"{s} {p} has literals of equal value written differently "
                         f"({', '.join(str(lit) for lit in literals)}); the store keeps one of them",
                         fix="validate this data with pySHACL (kg validate without --engine fast)")
-
-
-def number(literal: ox.Literal):
-    try:
-        return int(literal.value.strip())
-    except ValueError:
-        return None
 
 
 RDF_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.fastvalidate.sparql import declared
+from kg.fastvalidate.errors import UnsupportedShapeError
+from kg.fastvalidate.store import kept_types, stored_forms
 from kg.fastvalidate.terms import SUBCLASS, term
+from kg.oxterms import to_ox
 from kg.namespaces import SH
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -26,6 +29,42 @@ def targeted_shapes(g: Graph) -> list:
 
 def _is_class(g: Graph, shape) -> bool:
     return (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g
+
+
+#: Focus nodes that are never literals (``focus_reach``).
+SUBJECTS = "subjects"
+
+
+def focus_reach(g: Graph, shape):
+    """Where the focus nodes of ``shape`` are found: ``SUBJECTS`` for class and subjects-of targets
+    and for target nodes (written in the shapes, so as written), the predicate of a single
+    objects-of target, None for anything else."""
+    objects = list(g.objects(shape, SH.targetObjectsOf))
+    if (shape, SH.target, None) in g or len(objects) > 1:
+        return None
+    if objects:
+        return objects[0] if not any(_targets_subjects(g, shape)) else None
+    return SUBJECTS if any(_targets_subjects(g, shape)) else None
+
+
+def _targets_subjects(g: Graph, shape):
+    yield _is_class(g, shape)
+    for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode):
+        yield (shape, p, None) in g
+
+
+def written_targets(g: Graph, shape) -> dict:
+    """The literal target nodes of ``shape`` that a query reads in another form (``4.0`` as ``4``):
+    the form the query gives → the literal as written. Two that a query would read as one are refused."""
+    literals = [n for n in g.objects(shape, SH.targetNode)
+                if isinstance(n, Literal) and n.datatype is not None and str(n.datatype) in kept_types()]
+    out = {}
+    for literal, stored in zip(literals, stored_forms([to_ox(n) for n in literals])):
+        if stored in out:
+            raise UnsupportedShapeError(f"the target nodes {out[stored].n3()} and {literal.n3()} of {shape} are one "
+                                        "value to the store", fix="validate with pySHACL")
+        out[stored] = literal
+    return out
 
 
 def target_patterns(g: Graph, shape, prefixes: set[tuple[str, str]]) -> list[str]:

@@ -8,6 +8,7 @@ from functools import partial
 from rdflib import Literal
 
 from kg.fastvalidate.components.common import TARGETS, needs_path
+from kg.fastvalidate.store import LEXICAL_FORM
 from kg.fastvalidate.terms import integer, string
 from kg.namespaces import SH
 
@@ -15,11 +16,13 @@ from kg.namespaces import SH
 def _length(name, c, param, shape, v, stack) -> str:
     if name == "minLength" and integer(param) == 0:
         return "true"
+    c.guard(LEXICAL_FORM)
     op = ">=" if name == "minLength" else "<="
     return f"(!isBlank({v}) && STRLEN(STR({v})) {op} {integer(param)})"
 
 
 def _pattern(c, param, shape, v, stack) -> str:
+    c.guard(LEXICAL_FORM)
     flags = "".join(f for f in "im" if f in str(c.g.value(shape, SH.flags) or "").lower())
     regex = f"REGEX(STR({v}), {string(str(param))}" + (f", {string(flags)})" if flags else ")")
     return f"(!isBlank({v}) && {regex})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kg.fastvalidate.components.common import TARGETS
 from kg.fastvalidate.datatypes import datatype_expr, datatype_prefilter
 from kg.fastvalidate.errors import UnsupportedShapeError
+from kg.fastvalidate.store import retyped_types
 from kg.fastvalidate.terms import NODE_KINDS, SUBCLASS, term
 
 
@@ -13,6 +14,8 @@ def _class(c, param, shape, v, stack) -> str:
 
 
 def _datatype(c, param, shape, v, stack) -> str:
+    if str(param) in retyped_types():
+        c.guard(str(param))
     return datatype_expr(v, param)
 
 
