@@ -63,18 +63,23 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         except BaseException:
             writing.cancel()
             raise
-        triples, dumps, stats, cities = writing.result()
-        log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         if not report.conforms:
+            writing.cancel()
             raise ViolationsError(f"{len(report.violations)} violation(s): nothing written to {out}", report)
-        reports = report_dumps(report, project.root, base)
-        for doc in reports:
-            (folder / doc.name).write_bytes(doc.content)
+        with progress.stage("report") as stage:
+            reports = report_dumps(report, project.root, base)
+            for doc in reports:
+                (folder / doc.name).write_bytes(doc.content)
+            stage.count, stage.unit = len(report.results), "results"
+        with progress.stage("waiting for the dumps"):
+            triples, dumps, stats, cities = writing.result()
+        log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         dumps += reports
-        catalog = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
-        add_quality(catalog, dataset_iri(base), report, base)
-        add_city_datasets(catalog, cities, rebase(loaded.graph, base), base)
-        (folder / "catalog.ttl").write_bytes(turtle(catalog))
+        with progress.stage("catalogue"):
+            catalog = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
+            add_quality(catalog, dataset_iri(base), report, base)
+            add_city_datasets(catalog, cities, rebase(loaded.graph, base), base)
+            (folder / "catalog.ttl").write_bytes(turtle(catalog))
         files = [d.name for d in dumps] + [c.dump.name for c in cities] + ["catalog.ttl"]
         log(f"wrote {len(files)} files to {out}")
     return BuildResult(out, files, triples, report)

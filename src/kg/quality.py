@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
 from kg.catalog import Dump, site_root
 from kg.errors import Location
-from kg.namespaces import DQV, LGDX, OA, rebase
-from kg.report import INFO, VIOLATION, WARNING, Report, report_graph, report_json
-from kg.store import turtle
+from kg.namespaces import DQV, LGDX, OA, SH
+from kg.report import INFO, VIOLATION, WARNING, Report, report_json, report_triples
+from kg.store import prefixes
 
 REPORT_TTL, REPORT_JSON = "validation.ttl", "validation.json"
 METRICS = {VIOLATION: LGDX.violationCount, WARNING: LGDX.warningCount, INFO: LGDX.noteCount}
@@ -28,7 +29,9 @@ METRICS = {VIOLATION: LGDX.violationCount, WARNING: LGDX.warningCount, INFO: LGD
 def report_dumps(report: Report, root: Path, base: str) -> list[Dump]:
     """The report as published: each place relative to the project folder ``root``, IRIs under ``base``."""
     published = Report([replace(r, location=_relative(r.location, root)) for r in report.results])
-    return [Dump(REPORT_TTL, "text/turtle", turtle(rebase(report_graph(published), base))),
+    turtle = ox.serialize(report_triples(published, base), format=ox.RdfFormat.TURTLE,
+                          prefixes={**prefixes(), "sh": str(SH)})
+    return [Dump(REPORT_TTL, "text/turtle", turtle),
             Dump(REPORT_JSON, "application/json", report_json(published).encode("utf-8"))]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from kg.namespaces import DEFAULT_BASE, SH, bind
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 SEVERITIES = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def severity_of(node) -> str:
@@ -200,43 +202,74 @@ def report_json(report: Report) -> str:
     }, ensure_ascii=False, indent=2) + "\n"
 
 
+def report_triples(report: Report, base: str = DEFAULT_BASE) -> Iterator:
+    """The report as a SHACL validation report, as pyoxigraph triples (IRIs of the default base
+    moved under ``base``): the report node's first, then each result's, so that a Turtle writer
+    groups them."""
+    import pyoxigraph as ox
+
+    from kg.oxterms import to_ox
+
+    def node(term):
+        if isinstance(term, URIRef) and base != DEFAULT_BASE and term.startswith(DEFAULT_BASE):
+            term = URIRef(base + term[len(DEFAULT_BASE):])
+        return to_ox(term)
+
+    sh, a = str(SH), ox.NamedNode(str(RDF.type))
+    p = {name: ox.NamedNode(sh + name) for name in (
+        "result", "focusNode", "resultPath", "value", "resultMessage", "sourceShape", "resultSeverity",
+        "sourceConstraintComponent")}
+    note, comment = ox.NamedNode(str(SKOS.note)), ox.NamedNode(str(RDFS.comment))
+    severity = {v: ox.NamedNode(str(k)) for k, v in SEVERITIES.items()}
+    results = [(ox.BlankNode(), r) for r in report.results if not r.detail]
+    root = ox.BlankNode()
+    yield ox.Triple(root, a, ox.NamedNode(sh + "ValidationReport"))
+    yield ox.Triple(root, ox.NamedNode(sh + "conforms"),
+                    ox.Literal(str(report.conforms).lower(), datatype=ox.NamedNode(str(XSD_BOOLEAN))))
+    for n, _ in results:
+        yield ox.Triple(root, p["result"], n)
+    for n, r in results:
+        yield ox.Triple(n, a, ox.NamedNode(sh + "ValidationResult"))
+        # a loading error stops the run as a violation does; a custom severity is the shapes' IRI
+        yield ox.Triple(n, p["resultSeverity"], severity.get(VIOLATION if r.severity == ERROR else r.severity)
+                        or ox.NamedNode(r.severity))
+        if r.focus is not None:
+            yield ox.Triple(n, p["focusNode"], node(r.focus))
+        elif r.location:  # a loading error: its focus is the file that cannot be read
+            yield ox.Triple(n, p["focusNode"], ox.NamedNode(Path(r.location.file).resolve().as_uri()))
+        if r.path is not None:
+            yield ox.Triple(n, p["resultPath"], node(r.path))
+        if r.value is not None:
+            yield ox.Triple(n, p["value"], node(r.value))
+        for lang, text in r.message.items():
+            yield ox.Triple(n, p["resultMessage"], ox.Literal(text, language=lang))
+        for lang, text in r.fix.items():
+            yield ox.Triple(n, note, ox.Literal(text, language=lang))
+        if r.shape is not None:
+            yield ox.Triple(n, p["sourceShape"], node(r.shape))
+        component = _component_iri(r.constraint)
+        if component is not None:
+            yield ox.Triple(n, p["sourceConstraintComponent"], ox.NamedNode(component))
+        if r.location:
+            yield ox.Triple(n, comment, ox.Literal(str(r.location)))
+
+
+def _component_iri(constraint: str) -> str | None:
+    """The IRI of a result's constraint component: ``sh:…``, or the IRI of one the shapes declare."""
+    if "://" in constraint:
+        return constraint
+    if constraint.startswith("sh:"):
+        return str(SH) + constraint[3:]
+    return None
+
+
 def report_graph(report: Report) -> Graph:
     """The report as a SHACL validation report graph (Turtle for RDF tools)."""
-    from rdflib import BNode
-    from rdflib.namespace import XSD
+    from kg.oxterms import to_rdflib
 
     g = bind(Graph())
-    root = BNode()
-    g.add((root, RDF.type, SH.ValidationReport))
-    g.add((root, SH.conforms, Literal(report.conforms, datatype=XSD.boolean)))
-    inverse = {v: k for k, v in SEVERITIES.items()}
-    for r in report.results:
-        if r.detail:
-            continue
-        node = BNode()
-        g.add((root, SH.result, node))
-        g.add((node, RDF.type, SH.ValidationResult))
-        g.add((node, SH.resultSeverity, inverse.get(r.severity) or URIRef(r.severity)))
-        if r.focus is not None:
-            g.add((node, SH.focusNode, r.focus))
-        elif r.location:  # a loading error: its focus is the file that cannot be read
-            g.add((node, SH.focusNode, URIRef(Path(r.location.file).resolve().as_uri())))
-        if r.path is not None:
-            g.add((node, SH.resultPath, r.path))
-        if r.value is not None:
-            g.add((node, SH.value, r.value))
-        for lang, text in r.message.items():
-            g.add((node, SH.resultMessage, Literal(text, lang=lang)))
-        for lang, text in r.fix.items():
-            g.add((node, SKOS.note, Literal(text, lang=lang)))
-        if r.shape is not None:
-            g.add((node, SH.sourceShape, r.shape))
-        if "://" in r.constraint:  # a constraint component the shapes graph declares
-            g.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
-        elif ":" in r.constraint and not r.constraint.startswith("kg:"):
-            g.add((node, SH.sourceConstraintComponent, g.namespace_manager.expand_curie(r.constraint)))
-        if r.location:
-            g.add((node, RDFS.comment, Literal(str(r.location))))
+    for t in report_triples(report):
+        g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return g
 
 
