@@ -361,10 +361,10 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
     else:
         if graph_iri or user:
             raise click.UsageError("--graph and --user go with --endpoint")
-        graph = c.project.load([data_file] if data_file else None).graph
-        for warning in q.absent_iris(named, bindings, graph) if query else ():
+        store = c.project.store([data_file] if data_file else None).store
+        for warning in q.absent_iris(named, bindings, store) if query else ():
             click.echo(f"warning: {warning}", err=True)
-        result = federation.query_local(q.store_of(graph), text, bindings, services=services)
+        result = federation.query_local(store, text, bindings, services=services)
     click.echo(q.format_result(result, fmt), nl=False)
 
 
@@ -563,7 +563,7 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None, profile
     """Print or write the whole graph in one serialisation (without validating it)."""
     from kg import profiles
     from kg.build import write_file_atomically
-    from kg.export import framed
+    from kg.export import dump, framed
     from kg.namespaces import rebase
 
     if frame and fmt != "jsonld":
@@ -574,6 +574,8 @@ def export(c: Context, fmt: str, frame: str | None, output: Path | None, profile
     project = c.project
     if frame:
         content = framed(project, frame, c.base)
+    elif chosen.vocabulary is None:  # the project's own vocabulary: straight from the store
+        content = dump(project, fmt, c.base)
     else:
         graph = rebase(project.load().graph, c.base)
         content = profiles.serialize(profiles.graph_view(chosen, graph, project.ontology), fmt, chosen, c.base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from xml.parsers import expat
@@ -22,6 +23,7 @@ HEADER = re.compile(r"^#\s*([\w-]+)\s*:\s*(.*)$")
 PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>iri|string|ja|en|integer|decimal|date)"
                    r"(?:\s*=\s*(?P<default>\S+))?\s*(?:(?:--|—)\s*(?P<text>.*))?$")
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 @dataclass(frozen=True)
@@ -137,31 +139,29 @@ def term_of(param: Param, value: str, base: str = DEFAULT_BASE) -> ox.Term:
                          fix=f"give {param.text or 'a value of type ' + param.type}") from None
 
 
-def absent_iris(query: NamedQuery, bindings: dict[str, ox.Term], graph: Graph, base: str = DEFAULT_BASE) -> list[str]:
-    """A warning for each IRI parameter whose value the graph does not mention, naming the
+def absent_iris(query: NamedQuery, bindings: dict[str, ox.Term], store: ox.Store,
+                base: str = DEFAULT_BASE) -> list[str]:
+    """A warning for each IRI parameter whose value the store does not mention, naming the
     resources nearest to it by id or label (a misspelt id otherwise gives no rows, silently)."""
-    from rdflib import RDFS, URIRef
-
     warnings = []
     for p in query.params:
         term = bindings.get(p.name)
         if p.type != "iri" or not isinstance(term, ox.NamedNode):
             continue
-        node = URIRef(term.value)
-        if (node, None, None) in graph or (None, None, node) in graph:
+        if store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}"):
             continue
-        from kg.validate import label_of  # pySHACL is slow to import: only when a warning is due
-
-        names: dict[str, URIRef] = {}
-        for subject in set(graph.subjects()):
-            if isinstance(subject, URIRef) and str(subject).startswith(base):
-                names[str(subject)[len(base):]] = subject
-        for subject, label in graph.subject_objects(RDFS.label):
-            if str(subject).startswith(base):
-                names.setdefault(str(label), subject)
+        under = f"FILTER (STRSTARTS(STR(?s), {json.dumps(base)}))"
+        names: dict[str, str] = {}
+        for row in store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o . {under} }}"):
+            names[row["s"].value[len(base):]] = row["s"].value
+        labels: dict[str, str] = {}
+        for row in store.query(f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l . {under} }} ORDER BY ?s"):
+            names.setdefault(row["l"].value, row["s"].value)
+            if row["l"].language == "ja" or row["s"].value not in labels:
+                labels[row["s"].value] = row["l"].value
         written = term.value[len(base):] if term.value.startswith(base) else term.value
         near = difflib.get_close_matches(written, list(names), n=3, cutoff=0.4)
-        shown = dict.fromkeys(f"{str(names[n])[len(base):]} 「{label_of(graph, names[n]) or ''}」" for n in near)
+        shown = dict.fromkeys(f"{names[n][len(base):]} 「{labels.get(names[n], '')}」" for n in near)
         warnings.append(f"--param {p.name}: `{written}` is not in the graph, so the query finds nothing "
                         f"about it" + (f"; nearest: {', '.join(shown)}" if shown else ""))
     return warnings
