@@ -213,3 +213,24 @@ def test_generated_hostile_files_are_refused_in_bounds(world, suffix, kind):
         assert checksums(project / "dist") == before
 
     check()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.lists(st.integers(min_value=0, max_value=300), max_size=6),
+       long=st.integers(min_value=1, max_value=5000), after=st.integers(min_value=0, max_value=3))
+def test_a_line_past_the_literal_limit_is_found_on_its_line(tmp_path_factory, before, long, after):
+    from kg.errors import LoadError
+    from kg.limits import Limits, check_rdf, using
+
+    cap = 64  # a line of 64 bytes or more (newline not counted) is past a literal limit of 63
+    lines = [b"x" * n for n in before] + [b"y" * (cap + long - 1)] + [b"z"] * after
+    path = tmp_path_factory.mktemp("lines") / "data.nt"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with using(Limits(literal=cap - 1)):
+        if max(map(len, lines)) >= cap:
+            with pytest.raises(LoadError) as caught:
+                check_rdf(path)
+            first = next(i for i, line in enumerate(lines, 1) if len(line) >= cap)
+            assert caught.value.where.line == first
+        else:
+            check_rdf(path)

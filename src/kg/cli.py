@@ -361,7 +361,7 @@ def query(c: Context, query: str | None, expression: str | None, params: tuple[s
     else:
         if graph_iri or user:
             raise click.UsageError("--graph and --user go with --endpoint")
-        store = c.project.store([data_file] if data_file else None).store
+        store = c.project.store([data_file] if data_file else None, keep_written=False).store
         for warning in q.absent_iris(named, bindings, store) if query else ():
             click.echo(f"warning: {warning}", err=True)
         result = federation.query_local(store, text, bindings, services=services)

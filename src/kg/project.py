@@ -63,14 +63,16 @@ class Project:
         apply_rules(loaded.graph, self.queries_dir, self.ontology)
         return loaded
 
-    def store(self, paths: list[Path] | None = None):
+    def store(self, paths: list[Path] | None = None, keep_written: bool = True):
         """The data files (all of data/ by default) in the embedded store, RDF files through its
-        bulk loader, with derived triples added: a ``kg.fastvalidate.FastGraph``. For large files;
-        ``load`` keeps the place of every node as well, for reports."""
+        bulk loader, with derived triples added: a ``kg.fastvalidate.FastGraph`` (``keep_written``
+        as ``fastvalidate.load_files``). For large files; ``load`` keeps the place of every node
+        as well, for reports."""
         from kg import fastvalidate
         from kg.store import load_data
 
-        fast, _ = load_data(data_files(self.data_dir) if paths is None else paths, self.classes())
+        paths = data_files(self.data_dir) if paths is None else paths
+        fast, _ = load_data(paths, self.classes(), keep_written)
         fastvalidate.apply_rules(fast, self.queries_dir, self.ontology)
         return fast
 

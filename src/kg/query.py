@@ -150,16 +150,18 @@ def absent_iris(query: NamedQuery, bindings: dict[str, ox.Term], store: ox.Store
             continue
         if store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}"):
             continue
-        under = f"FILTER (STRSTARTS(STR(?s), {json.dumps(base)}))"
+        written = term.value[len(base):] if term.value.startswith(base) else term.value
+        # the resources of the same kind (plan/…) are the candidates, or all if there is no kind
+        kind = written.split("/", 1)[0] + "/" if term.value.startswith(base) and "/" in written else ""
+        under = f"FILTER (STRSTARTS(STR(?s), {json.dumps(base + kind)}))"
         names: dict[str, str] = {}
-        for row in store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o . {under} }}"):
+        for row in store.query(f"SELECT DISTINCT ?s WHERE {{ ?s a ?class . {under} }}"):
             names[row["s"].value[len(base):]] = row["s"].value
         labels: dict[str, str] = {}
         for row in store.query(f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l . {under} }} ORDER BY ?s"):
             names.setdefault(row["l"].value, row["s"].value)
             if row["l"].language == "ja" or row["s"].value not in labels:
                 labels[row["s"].value] = row["l"].value
-        written = term.value[len(base):] if term.value.startswith(base) else term.value
         near = difflib.get_close_matches(written, list(names), n=3, cutoff=0.4)
         shown = dict.fromkeys(f"{names[n][len(base):]} 「{labels.get(names[n], '')}」" for n in near)
         warnings.append(f"--param {p.name}: `{written}` is not in the graph, so the query finds nothing "

@@ -35,13 +35,13 @@ QUAD_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 JSONLD_SUFFIXES = (".jsonld", ".json")
 
 
-def load_data(paths: list[Path], classes) -> tuple[fastvalidate.FastGraph, Loaded]:
+def load_data(paths: list[Path], classes, keep_written: bool = True) -> tuple[fastvalidate.FastGraph, Loaded]:
     """The data files in a new store, and the YAML/CSV files as ``kg.load`` reads them (an
-    rdflib graph with the place of every node)."""
+    rdflib graph with the place of every node); ``keep_written`` as ``fastvalidate.load_files``."""
     bulk = [p for p in paths if p.suffix in BULK_SUFFIXES and not p.name.endswith(TABLE_SUFFIXES)]
     quads = [p for p in paths if p.suffix in QUAD_FORMATS]
     others = [p for p in paths if p not in bulk and p not in quads]
-    fast = fastvalidate.load_files(bulk)
+    fast = fastvalidate.load_files(bulk, keep_written)
     for path in quads:
         limits.check_rdf(path)
         try:

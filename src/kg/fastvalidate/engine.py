@@ -36,6 +36,8 @@ def validate(data: Graph | FastGraph, shapes: Graph, ontology: Graph | None = No
     ``compile_shapes(shapes)`` gave, spare compiling the shapes again for each of many graphs.
     """
     fast = data if isinstance(data, FastGraph) else from_graph(data)
+    if not fast.keeps_written:
+        raise ValueError("this store was loaded without the literals as written: load it with keep_written=True")
     checks = checks if checks is not None else compile_shapes(shapes)
     store = fast.store
     # pySHACL validates the data with the ontology mixed in; do the same, then take it out again;

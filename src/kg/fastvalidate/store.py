@@ -97,6 +97,8 @@ class FastGraph:
     originals: dict[tuple, list[ox.Literal]] = field(default_factory=dict)
     #: Where the triples came from, for ``serialize``: file paths and triple lists.
     sources: list = field(default_factory=list)
+    #: Whether the literals are kept as written: without, the store serves queries only.
+    keeps_written: bool = True
     _rewritten: dict | None = field(default=None, repr=False)
     _rewritten_at: dict | None = field(default=None, repr=False)
 
@@ -134,18 +136,19 @@ class FastGraph:
 
     def add(self, triples: Iterable[ox.Triple]) -> int:
         """Add triples (e.g. the build's derived ones); return how many were new."""
-        before = len(self.store)
         kept = kept_types()
         batch = list(triples)
+        quads = {ox.Quad(t.subject, t.predicate, t.object) for t in batch}
+        new = sum(1 for q in quads if q not in self.store)  # (counting the store would read all of it)
+        self.store.extend(quads)
         for t in batch:
-            self.store.add(ox.Quad(t.subject, t.predicate, t.object))
             o = t.object
-            if isinstance(o, ox.Literal) and o.datatype.value in kept:
+            if self.keeps_written and isinstance(o, ox.Literal) and o.datatype.value in kept:
                 self.originals.setdefault((t.subject, t.predicate), []).append(o)
         self.sources.append(batch)
         self._rewritten = self._rewritten_at = None
         self._check_merges()
-        return len(self.store) - before
+        return new
 
     def triples(self) -> Iterator[ox.Triple]:
         """The triples as loaded (literals as written), in load order."""
@@ -174,9 +177,11 @@ RDF_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl
                ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD}
 
 
-def load_files(paths: Iterable[Path]) -> FastGraph:
-    """RDF files loaded into a new store (the format is told by the file extension)."""
-    fast = FastGraph(ox.Store())
+def load_files(paths: Iterable[Path], keep_written: bool = True) -> FastGraph:
+    """RDF files loaded into a new store (the format is told by the file extension).
+    ``keep_written=False`` spares keeping the literals as written, for a store that only
+    answers queries (not for validating or writing dumps)."""
+    fast = FastGraph(ox.Store(), keeps_written=keep_written)
     for path in paths:
         path = Path(path)
         fmt = RDF_FORMATS.get(path.suffix)
@@ -186,7 +191,7 @@ def load_files(paths: Iterable[Path]) -> FastGraph:
         limits.check_rdf(path)
         try:
             fast.store.bulk_load(path=str(path), format=fmt)
-            kept = _kept_literals(path, fmt)
+            kept = _kept_literals(path, fmt) if keep_written else []
         except (SyntaxError, OSError) as exc:
             problem, line = parse_problem(exc)
             raise LoadError(f"cannot parse as {fmt.name}: {problem}", Location(str(path), line),
