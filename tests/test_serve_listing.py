@@ -267,3 +267,32 @@ def test_observation_listing_shows_value_unit_and_date_columns(client):
     row = row[:row.index("</tr>")]
     assert "6,594" in row and "&quot;6594.0&quot;^^xsd:decimal" in row  # as written, readable
     assert "2021年3月31日" in row and "個数" in row
+
+
+# --- national scale: many facet values, answers worked out once ------------------------------------
+
+def test_a_facet_shows_its_first_values_and_counts_the_rest(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.serve.fetch import FACET_VALUES
+
+    plans = FACET_VALUES + 12
+    lines = []
+    for i in range(plans):
+        lines.append(f"<{BASE}plan/p{i:03d}> <{LGDX}ordinal> \"{i + 1}\"^^<http://www.w3.org/2001/XMLSchema#integer> .")
+        lines.append(f"<{BASE}measure/m{i:03d}> a <{LGDX}Measure> ; <{LGDX}partOf> <{BASE}plan/p{i:03d}> .")
+    path = tmp_path / "kg.nt"
+    path.write_bytes(ox.serialize(ox.parse("\n".join(lines).encode(), format=ox.RdfFormat.TURTLE),
+                                  format=ox.RdfFormat.N_TRIPLES))
+    many = load(str(path), BASE)
+    plan = LGDX + "partOf"
+    found = listing(many, [LGDX + "Measure"], [plan], {})
+    assert [v for v, _ in found["facets"][plan]] == [f"{BASE}plan/p{i:03d}" for i in range(FACET_VALUES)]
+    assert found["facets_more"][plan] == 12 and found["matching"] == plans
+    last = f"{BASE}plan/p{plans - 1:03d}"  # past the values shown, but selected: shown
+    chosen = listing(many, [LGDX + "Measure"], [plan], {plan: last})
+    assert (last, 1) in chosen["facets"][plan] and chosen["matching"] == 1
+    assert [m for m, _, _ in chosen["items"]] == [f"{BASE}measure/m{plans - 1:03d}"]
+    # asked again, the same answer (worked out once, kept for the worker's store)
+    assert listing(many, [LGDX + "Measure"], [plan], {plan: last}) == chosen
+    assert listing(many, [LGDX + "Measure"], [plan], {}) == found

@@ -54,6 +54,8 @@ class Data:
     prefixes: dict[str, str] = field(default_factory=dict)
     turtle_prefixes: dict[str, str] = field(default_factory=dict)
     _search_index: list | None = None
+    _listings: dict = field(default_factory=dict)  # (classes, facets) → Listed
+    _searches: dict = field(default_factory=dict)  # (normalised text, language) → ranked matches
     written: dict = field(default_factory=dict)  # stored triple → the number as the dump writes it
 
     def __post_init__(self):
@@ -236,6 +238,46 @@ def class_counts(data: Data, groups: dict[str, list[str]]) -> dict[str, int]:
     return out
 
 
+#: Searches whose answers a worker keeps.
+SEARCHES_KEPT = 256
+#: Values a facet of a class listing shows at most (besides the one selected).
+FACET_VALUES = 50
+
+
+@dataclass
+class Listed:
+    """The members of a group of classes, once per graph (the store does not change): in their own
+    order, with their facet values; and the answers to the filters asked so far."""
+
+    order: list[str]
+    values: dict[str, dict[str, list[str]]]
+    by_class: list[tuple[str, int]]
+    answers: dict = field(default_factory=dict)  # filters → (matching members, facet counts)
+
+    #: Filter combinations kept at most (each answer holds a list of members).
+    KEPT = 256
+
+
+def _listed(data: Data, classes: list[str], facets: list[str]) -> Listed:
+    key = (tuple(classes), tuple(facets))
+    listed = data._listings.get(key)
+    if listed is None:
+        members: dict[str, None] = {}
+        by_class = []
+        for cls in classes:
+            direct = _members(data, cls)
+            members.update(dict.fromkeys(direct))
+            if direct:
+                by_class.append((cls, len(direct)))
+        values = {}
+        for member in members:
+            node = ox.NamedNode(member)
+            values[member] = {p: [q.object.value for q in data.store.quads_for_pattern(node, ox.NamedNode(p), None)
+                                  if isinstance(q.object, ox.NamedNode)] for p in facets}
+        listed = data._listings[key] = Listed(sorted(members, key=lambda m: _sort_key(data, m)), values, by_class)
+    return listed
+
+
 def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str, str],
             offset: int = 0, limit: int = 100, columns: tuple[str, ...] = ()) -> dict:
     """Members of ``classes`` matching ``filters`` ({property: value}), with facet counts, and the
@@ -243,41 +285,40 @@ def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str
 
     ``by_class`` counts the members typed with each class directly, as ``?s a <class>`` does;
     ``total`` counts each member once. Every value in ``filters`` stays among the facet values,
-    with 0 when nothing else selected has it, so it can be unselected.
+    with 0 when nothing else selected has it, so it can be unselected. The members, their order
+    and facet values are read once per worker; each combination of filters is worked out once.
     """
-    members: dict[str, None] = {}
-    by_class = []
-    for cls in classes:
-        direct = _members(data, cls)
-        members.update(dict.fromkeys(direct))
-        if direct:
-            by_class.append((cls, len(direct)))
-    values: dict[str, dict[str, list[str]]] = {}
-    for member in members:
-        node = ox.NamedNode(member)
-        values[member] = {p: [q.object.value for q in data.store.quads_for_pattern(node, ox.NamedNode(p), None)
-                              if isinstance(q.object, ox.NamedNode)] for p in facets}
+    listed = _listed(data, classes, facets)
+    values = listed.values
+    asked = tuple(sorted(filters.items()))
+    answer = listed.answers.get(asked)
+    if answer is None:
+        def passes(member: str, skip: str | None = None) -> bool:
+            return all(value in values[member][prop] for prop, value in filters.items() if prop != skip)
 
-    def passes(member: str, skip: str | None = None) -> bool:
-        return all(value in values[member][prop] for prop, value in filters.items() if prop != skip)
-
-    counts = {}
-    for prop in facets:
-        counter = Counter(v for m in members if passes(m, prop) for v in set(values[m][prop]))
-        if prop in filters:
-            counter.setdefault(filters[prop], 0)
-        counts[prop] = _facet_order(data, counter)
-    matching = [m for m in members if passes(m)]
-    matching.sort(key=lambda m: _sort_key(data, m))
+        counts = {}
+        for prop in facets:
+            counter = Counter(v for m in listed.order if passes(m, prop) for v in set(values[m][prop]))
+            if prop in filters:
+                counter.setdefault(filters[prop], 0)
+            counts[prop] = _facet_order(data, counter)
+        if len(listed.answers) >= Listed.KEPT:
+            listed.answers.clear()
+        answer = listed.answers[asked] = ([m for m in listed.order if passes(m)], counts)
+    matching, counts = answer
     page = matching[offset: offset + limit]
-    shown = set(page) | {v for prop in counts.values() for v, _ in prop} | {
+    # a facet shows its first values (a national graph has thousands of plans) and those selected
+    shown_counts = {p: [(v, n) for i, (v, n) in enumerate(c) if i < FACET_VALUES or filters.get(p) == v]
+                    for p, c in counts.items()}
+    shown = set(page) | {v for prop in shown_counts.values() for v, _ in prop} | {
         v for m in page for prop in facets for v in values[m][prop]}
     return {
-        "total": len(members),
-        "by_class": by_class,
+        "total": len(values),
+        "by_class": listed.by_class,
         "matching": len(matching),
         "items": [(m, {p: values[m][p] for p in facets}, _column_values(data, m, columns)) for m in page],
-        "facets": counts,
+        "facets": shown_counts,
+        "facets_more": {p: len(counts[p]) - len(shown_counts[p]) for p in facets},
         "labels": labels(data, shown),
     }
 
@@ -338,17 +379,22 @@ def search(data: Data, query: str, lang: str | None = None, offset: int = 0, lim
     needle = normalise(query.strip())
     if not needle:
         return {"total": 0, "items": [], "labels": {}}
-    best: dict[str, tuple] = {}
-    for norm, iri, text, language in _index(data):
-        if lang and language != lang:
-            continue
-        at = norm.find(needle)
-        if at < 0:
-            continue
-        rank = (0 if norm == needle else 1 if at == 0 else 2, len(norm), text)
-        if iri not in best or rank < best[iri][0]:
-            best[iri] = (rank, text, language)
-    ranked = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
+    ranked = data._searches.get((needle, lang))
+    if ranked is None:  # each search is worked out once (the store does not change), a few hundred kept
+        best: dict[str, tuple] = {}
+        for norm, iri, text, language in _index(data):
+            if lang and language != lang:
+                continue
+            at = norm.find(needle)
+            if at < 0:
+                continue
+            rank = (0 if norm == needle else 1 if at == 0 else 2, len(norm), text)
+            if iri not in best or rank < best[iri][0]:
+                best[iri] = (rank, text, language)
+        ranked = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
+        if len(data._searches) >= SEARCHES_KEPT:
+            data._searches.clear()
+        data._searches[(needle, lang)] = ranked
     items = []
     for iri, (_, text, language) in ranked[offset: offset + limit]:
         types = [q.object.value for q in data.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)]

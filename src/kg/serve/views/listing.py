@@ -109,7 +109,7 @@ def _class_page(request, site, info, facet_iris, column_iris, filters, pager, da
                                         "toggle": link(**{key: None if selected else site.compact(iri)}),
                                         "slug": site.compact(iri)})
         facets.append({"key": key, "iri": prop, "labels": site.term_label(prop), "values": values,
-                       "clear": link(**{key: None}) if prop in filters else None})
+                       "more": data["facets_more"][prop], "clear": link(**{key: None}) if prop in filters else None})
     items = [value(iri) | {"facets": [[value(v) for v in vals[p]] for p in facet_iris],
                            "columns": [columns[p] for p in column_iris]}
              for iri, vals, columns in data["items"]]
