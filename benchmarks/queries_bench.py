@@ -33,15 +33,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from build_bench import CORPORA, SIZES  # noqa: E402  (the corpora are shared)
-
-
-def corpus(size: str) -> Path:
-    path = CORPORA / f"corpus-{size}.nt"
-    if not path.exists():
-        CORPORA.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--municipalities", str(SIZES[size]),
-                        "--out", str(path)], check=True)
-    return path
+from pipeline_bench import ensure_corpus  # noqa: E402
 
 
 #: The baseline: a fresh process that bulk-loads the file into pyoxigraph and runs the query text.
@@ -131,7 +123,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--limit", type=float, default=60.0, help="Seconds after which a query is stopped.")
     args = parser.parse_args()
-    path = corpus(args.size)
+    path = ensure_corpus(args.size, CORPORA)
     missed = False
 
     first = command_against_baseline(path, args.query, args.param, args.runs)
