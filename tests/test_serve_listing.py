@@ -296,3 +296,25 @@ def test_a_facet_shows_its_first_values_and_counts_the_rest(tmp_path):
     # asked again, the same answer (worked out once, kept for the worker's store)
     assert listing(many, [LGDX + "Measure"], [plan], {plan: last}) == chosen
     assert listing(many, [LGDX + "Measure"], [plan], {}) == found
+
+
+def test_a_store_that_may_change_is_listed_anew(data):
+    import pyoxigraph as ox
+
+    from kg.serve.fetch import Data
+
+    class Changing:  # stands for a remote store: answers as the embedded one does, and may change
+        def __init__(self, store):
+            self.store = store
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+    copy = ox.Store()
+    copy.extend(data.store)
+    remote = Data(Changing(copy), BASE)
+    assert not remote.keeps_answers and data.keeps_answers
+    before = listing(remote, [LGDX + "Measure"], [], {})["matching"]
+    copy.add(ox.Quad(ox.NamedNode(BASE + "measure/new"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     ox.NamedNode(LGDX + "Measure")))
+    assert listing(remote, [LGDX + "Measure"], [], {})["matching"] == before + 1

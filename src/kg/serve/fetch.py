@@ -58,6 +58,12 @@ class Data:
     _searches: dict = field(default_factory=dict)  # (normalised text, language) → ranked matches
     written: dict = field(default_factory=dict)  # stored triple → the number as the dump writes it
 
+    @property
+    def keeps_answers(self) -> bool:
+        """Whether listings and searches may be kept: the embedded store does not change while it
+        serves; a remote one may (``kg push``), so its answers are worked out each time."""
+        return isinstance(self.store, ox.Store)
+
     def __post_init__(self):
         self.prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
         # Turtle output leaves instance IRIs whole: ``id:measure\/x`` would need an escaped slash
@@ -274,7 +280,9 @@ def _listed(data: Data, classes: list[str], facets: list[str]) -> Listed:
             node = ox.NamedNode(member)
             values[member] = {p: [q.object.value for q in data.store.quads_for_pattern(node, ox.NamedNode(p), None)
                                   if isinstance(q.object, ox.NamedNode)] for p in facets}
-        listed = data._listings[key] = Listed(sorted(members, key=lambda m: _sort_key(data, m)), values, by_class)
+        listed = Listed(sorted(members, key=lambda m: _sort_key(data, m)), values, by_class)
+        if data.keeps_answers:
+            data._listings[key] = listed
     return listed
 
 
@@ -286,7 +294,8 @@ def listing(data: Data, classes: list[str], facets: list[str], filters: dict[str
     ``by_class`` counts the members typed with each class directly, as ``?s a <class>`` does;
     ``total`` counts each member once. Every value in ``filters`` stays among the facet values,
     with 0 when nothing else selected has it, so it can be unselected. The members, their order
-    and facet values are read once per worker; each combination of filters is worked out once.
+    and facet values are read once per worker; each combination of filters is worked out once
+    (on the embedded store: a remote store may change, so there each listing is worked out anew).
     """
     listed = _listed(data, classes, facets)
     values = listed.values
@@ -394,7 +403,8 @@ def search(data: Data, query: str, lang: str | None = None, offset: int = 0, lim
         ranked = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
         if len(data._searches) >= SEARCHES_KEPT:
             data._searches.clear()
-        data._searches[(needle, lang)] = ranked
+        if data.keeps_answers:
+            data._searches[(needle, lang)] = ranked
     items = []
     for iri, (_, text, language) in ranked[offset: offset + limit]:
         types = [q.object.value for q in data.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)]
