@@ -11,9 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kg.catalog import Dump, FileDump, Statistics, catalog_graph
 from kg.cities import CityDump, add_city_datasets, city_dumps
-from kg.errors import ViolationsError
+from kg.errors import KgError, ViolationsError
 from kg.export import FORMATS, dataset_iri, dump_context
 from kg.forked import Forked
 from kg.framing import Compactor, Framer, load_frames, write_document
@@ -25,6 +27,8 @@ from kg.quality import add_quality, report_dumps
 from kg.report import Report, merge_languages
 from kg.rules import run_rules
 from kg.store import load_data, subjects, turtle, write_ntriples, write_turtle
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 JSONLD = FORMATS["jsonld"].media_type
 SCHEMA = "application/schema+json"
@@ -42,8 +46,10 @@ class BuildResult:
 
 def build(project: Project, out: Path, base: str = DEFAULT_BASE,
           log: Callable[[str], None] = lambda _: None, engine: str = "fast",
-          progress: Progress | None = None) -> BuildResult:
-    """Load, validate and write everything to ``out``; on violations write nothing."""
+          progress: Progress | None = None, publisher: str | None = None) -> BuildResult:
+    """Load, validate and write everything to ``out``; on violations write nothing. ``publisher``
+    (an organisation of the data, by IRI) publishes the catalogue; by default the local government
+    of the one city the data holds, if it holds one."""
     progress = progress or Progress(False)
     with progress.stage("load") as stage:
         fast, loaded = load_data(data_files(project.data_dir), project.classes())
@@ -54,6 +60,7 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         fast.add(derived)
         _add_about(loaded, derived)
         stage.count = len(derived)
+    agent = _agent(fast, publisher, base) if publisher else None
     with staged(out) as folder:
         # the files are written in a child process while this one validates the store; they
         # are published only if the data conforms
@@ -76,13 +83,30 @@ def build(project: Project, out: Path, base: str = DEFAULT_BASE,
         log(f"validated: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
         dumps += reports
         with progress.stage("catalogue"):
-            catalog = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base)
+            orgs = {str(c.org) for c in cities if c.org is not None}
+            if agent is None and len(orgs) == 1:  # by default, the one city's local government
+                agent = _agent(fast, orgs.pop(), base)
+            if agent is None:
+                log("the catalogue names no publisher: give --publisher (DCAT-AP portals require one)")
+            catalog = catalog_graph(stats, [d for d in dumps if not d.name.startswith("frames/")], base,
+                                    publisher=agent)
             add_quality(catalog, dataset_iri(base), report, base)
             add_city_datasets(catalog, cities, rebase(loaded.graph, base), base)
             (folder / "catalog.ttl").write_bytes(turtle(catalog))
         files = [d.name for d in dumps] + [c.dump.name for c in cities] + ["catalog.ttl"]
         log(f"wrote {len(files)} files to {out}")
     return BuildResult(out, files, triples, report)
+
+
+def _agent(fast, iri: str, base: str) -> tuple[URIRef, dict[str, str]]:
+    """The organisation ``iri`` of the data, as the catalogue's publisher: its IRI and its names."""
+    stored = DEFAULT_BASE + iri[len(base):] if iri.startswith(base) else iri
+    rows = fast.store.query(f"SELECT ?name WHERE {{ <{stored}> <{RDFS_LABEL}> ?name FILTER (LANG(?name) != \"\") }}")
+    names = {row["name"].language: row["name"].value for row in rows}
+    if not names:
+        raise KgError(f"the publisher {iri} is not an organisation of the data with a name",
+                      fix="give --publisher an organisation of data/ (e.g. org/132209)")
+    return URIRef(iri), names
 
 
 def _add_about(loaded, derived: list) -> None:

@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID, XSD
 
 from kg import __version__
-from kg.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, SHAPES_IRI, SPDX, bind
+from kg.namespaces import DCAT_VERSION, DEFAULT_BASE, ONTOLOGY_IRI, SHAPES_IRI, SPDX, bind
 
 RDF_TYPE = str(RDF.type)
 LICENSE = URIRef("https://www.digital.go.jp/resources/open_data/public_data_license_v1.0")
@@ -101,8 +101,11 @@ def site_root(base: str) -> str:
 
 
 def catalog_graph(graph: Graph | Statistics, dumps: list[Dump | FileDump], base: str = DEFAULT_BASE,
-                  issued: date | None = None) -> Graph:
-    """DCAT and VoID describing ``graph`` (or its statistics) and its ``dumps``."""
+                  issued: date | None = None, publisher: tuple[URIRef, dict[str, str]] | None = None) -> Graph:
+    """DCAT and VoID describing ``graph`` (or its statistics) and its ``dumps``, as DCAT-AP 3
+    asks (``tests/fixtures/dcat-ap``): every value of a class the profile names is typed so here,
+    and ``publisher`` (an agent, the organisation that publishes the build, with its names by
+    language) is the catalogue's and the dataset's publisher."""
     from kg.export import dataset_iri
 
     g = bind(Graph())
@@ -117,15 +120,25 @@ def catalog_graph(graph: Graph | Statistics, dumps: list[Dump | FileDump], base:
         g.add((dataset, DCTERMS.title, Literal(text, lang=lang)))
     for lang, text in DESCRIPTION.items():
         g.add((dataset, DCTERMS.description, Literal(text, lang=lang)))
+        g.add((catalog, DCTERMS.description, Literal(text, lang=lang)))
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, DCTERMS.license, LICENSE))
     g.add((catalog, DCTERMS.license, LICENSE))
-    g.add((dataset, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((LICENSE, RDF.type, DCTERMS.LicenseDocument))
+    if publisher is not None:
+        agent, names = publisher
+        for node in (catalog, dataset):
+            g.add((node, DCTERMS.publisher, agent))
+        add_agent(g, agent, names)
+    g.add((dataset, DCAT_VERSION, Literal(__version__)))
     g.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    g.add((URIRef(ONTOLOGY_IRI), RDF.type, DCTERMS.Standard))
     g.add((dataset, DCTERMS.issued, Literal(issued or date.today(), datatype=XSD.date)))
-    g.add((dataset, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/ja")))
-    g.add((dataset, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/en")))
+    for code in ("ja", "en"):
+        language = URIRef(f"http://id.loc.gov/vocabulary/iso639-1/{code}")
+        g.add((dataset, DCTERMS.language, language))
+        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
     g.add((dataset, VOID.uriSpace, Literal(base)))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(f"{root}sparql")))
     g.add((dataset, FOAF.homepage, URIRef(root)))
@@ -140,6 +153,13 @@ def catalog_graph(graph: Graph | Statistics, dumps: list[Dump | FileDump], base:
     return g
 
 
+def add_agent(g: Graph, agent: URIRef, names: dict[str, str]) -> None:
+    """``agent`` as a FOAF agent with its names (by language), as DCAT-AP describes a publisher."""
+    g.add((agent, RDF.type, FOAF.Agent))
+    for lang, name in names.items():
+        g.add((agent, FOAF.name, Literal(name, lang=lang)))
+
+
 def add_distribution(g: Graph, dataset: URIRef, dump: Dump | FileDump, root: str) -> None:
     """``dump`` as a DCAT distribution of ``dataset`` (download URL, media type, size, SHA-256)."""
     dist = URIRef(f"{root}download/{dump.name}")
@@ -147,7 +167,10 @@ def add_distribution(g: Graph, dataset: URIRef, dump: Dump | FileDump, root: str
     g.add((dist, RDF.type, DCAT.Distribution))
     g.add((dist, DCTERMS.title, Literal(dump.name)))
     g.add((dist, DCAT.downloadURL, dist))
-    g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
+    g.add((dist, DCAT.accessURL, dist))
+    media_type = URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")
+    g.add((dist, DCAT.mediaType, media_type))
+    g.add((media_type, RDF.type, DCTERMS.MediaType))
     g.add((dist, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
     g.add((dist, DCTERMS.license, LICENSE))
     checksum = BNode()

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDFS, VOID
 
-from kg.catalog import LICENSE, Dump, add_distribution, site_root
+from kg.catalog import LICENSE, Dump, add_agent, add_distribution, site_root
 from kg.export import dataset_iri
 from kg.load import Loaded
 from kg.namespaces import DEFAULT_BASE, LGDX, PREFIXES
@@ -86,10 +86,18 @@ def add_city_datasets(catalog: Graph, cities: list[CityDump], graph: Graph, base
         catalog.add((dataset, DCTERMS.license, LICENSE))
         names = {lang: str(label) for label in graph.objects(city.org, RDFS.label)
                  for lang in [getattr(label, "language", None)] if lang} if city.org else {}
-        catalog.add((dataset, DCTERMS.title, Literal(f"{names.get('ja', city.slug)}のデータ", lang="ja")))
-        catalog.add((dataset, DCTERMS.title, Literal(f"Data of {names.get('en', city.slug)}", lang="en")))
+        ja, en = names.get("ja", city.slug), names.get("en", city.slug)
+        catalog.add((dataset, DCTERMS.title, Literal(f"{ja}のデータ", lang="ja")))
+        catalog.add((dataset, DCTERMS.title, Literal(f"Data of {en}", lang="en")))
+        catalog.add((dataset, DCTERMS.description, Literal(
+            f"{ja}の情報化計画とその個別計画、情報システム、指標などのデータ。", lang="ja")))
+        catalog.add((dataset, DCTERMS.description, Literal(
+            f"The IT plans of {en} with their measures, information systems, indicators and related data.",
+            lang="en")))
         if city.org is not None:
             catalog.add((dataset, DCTERMS.publisher, city.org))
+            add_agent(catalog, city.org, names)
             for area in graph.objects(city.org, DCTERMS.spatial):
                 catalog.add((dataset, DCTERMS.spatial, area))
+                catalog.add((area, RDF.type, DCTERMS.Location))
         add_distribution(catalog, dataset, city.dump, root)

@@ -190,9 +190,13 @@ def limit_options(command):
 @engine_option("fast")
 @click.option("-v", "--verbose", is_flag=True,
               help="Print every stage with its count and rate, and the peak memory, even when not on a terminal.")
+@click.option("--publisher", metavar="IRI", envvar="KG_PUBLISHER",
+              help="The organisation publishing the build, named in the catalogue as its publisher (DCAT-AP "
+                   "portals require one): an IRI, a prefixed name or an id (org/132209); default: the "
+                   "local government of the data when it holds one city, else none.")
 @limit_options
 @pass_ctx
-def build(c: Context, out: Path | None, engine: str, verbose: bool):
+def build(c: Context, out: Path | None, engine: str, verbose: bool, publisher: str | None):
     """Validate the data and write the dumps, context, frames, ontology, shapes and catalogue.
 
     On a terminal each stage prints a line with its count and rate (-q: none). On any
@@ -206,7 +210,8 @@ def build(c: Context, out: Path | None, engine: str, verbose: bool):
     progress = Progress.for_terminal(c.quiet, verbose)
     try:
         result = run_build(c.project, c.in_project(out, "dist"), c.base, log=c.log, engine=engine,
-                           progress=progress)
+                           progress=progress,
+                           publisher=_resource_iri(publisher, c.base, "--publisher") if publisher else None)
     except ViolationsError as exc:
         from kg.report import failure_text
 
@@ -246,7 +251,7 @@ def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str, foci: tup
     from kg.check import check
     from kg.report import report_graph, report_json, report_text
 
-    focus = [_focus_iri(f, c.base) for f in foci]
+    focus = [_resource_iri(f, c.base, "--focus") for f in foci]
     report = check(c.project, list(files), engine, log=c.log)
     if focus:
         report = report.about(focus)
@@ -261,8 +266,9 @@ def validate(c: Context, files: tuple[Path, ...], fmt: str, lang: str, foci: tup
     sys.exit(0 if report.conforms else EXIT_VIOLATIONS)
 
 
-def _focus_iri(text: str, base: str) -> str:
-    """A resource named on the command line as an IRI, a prefixed name or an id (``org/132209``)."""
+def _resource_iri(text: str, base: str, option: str) -> str:
+    """A resource named on the command line (by ``option``) as an IRI, a prefixed name or an id
+    (``org/132209``)."""
     from kg.namespaces import PREFIXES
 
     if "://" in text:
@@ -272,7 +278,7 @@ def _focus_iri(text: str, base: str) -> str:
         return str(PREFIXES[prefix]) + local
     if sep:
         raise click.BadParameter(f"unknown prefix {prefix!r}; use one of {', '.join(sorted(PREFIXES))} or a full IRI",
-                                 param_hint="--focus")
+                                 param_hint=option)
     return base + text
 
 
