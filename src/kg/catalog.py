@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID, XSD
 
 from kg import __version__
-from kg.namespaces import DCAT_VERSION, DEFAULT_BASE, ONTOLOGY_IRI, SHAPES_IRI, SPDX, bind
+from kg.namespaces import DCAT3, DEFAULT_BASE, ONTOLOGY_IRI, SHAPES_IRI, SPDX, bind
 
 RDF_TYPE = str(RDF.type)
 LICENSE = URIRef("https://www.digital.go.jp/resources/open_data/public_data_license_v1.0")
@@ -131,7 +131,7 @@ def catalog_graph(graph: Graph | Statistics, dumps: list[Dump | FileDump], base:
         for node in (catalog, dataset):
             g.add((node, DCTERMS.publisher, agent))
         add_agent(g, agent, names)
-    g.add((dataset, DCAT_VERSION, Literal(__version__)))
+    g.add((dataset, DCAT3.version, Literal(__version__)))
     g.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
     g.add((URIRef(ONTOLOGY_IRI), RDF.type, DCTERMS.Standard))
     g.add((dataset, DCTERMS.issued, Literal(issued or date.today(), datatype=XSD.date)))

@@ -21,8 +21,8 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 IC = Namespace("http://imi.go.jp/ns/core/rdf#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-#: DCAT 3's version of a dataset (rdflib's DCAT namespace is DCAT 2, which has none).
-DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+#: DCAT 3's terms (rdflib's DCAT is DCAT 2, a closed list without the versioning ones).
+DCAT3 = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -20,7 +20,7 @@ from kg import __version__
 from kg.catalog import LICENSE
 from kg.errors import LoadError, Location
 from kg.export import FORMATS
-from kg.namespaces import DCAT_VERSION, DEFAULT_BASE, ELI, LGDX, PREFIXES, UNIT
+from kg.namespaces import DCAT3, DEFAULT_BASE, ELI, LGDX, PREFIXES, UNIT
 from kg.query import GRAPH_FORMATS, NamedQuery, named_queries
 from kg.serve.urls import Urls
 
@@ -193,7 +193,7 @@ class Site:
             "license": licence,
             "license_labels": self.term_label(licence),
             "issued": self.literal(d, DCTERMS.issued),
-            "version": self.literal(d, DCAT_VERSION),
+            "version": self.literal(d, DCAT3.version),
             "triples": self.store_triples if self.store_triples is not None else self.void_stat(VOID.triples),
             "subjects": self.void_stat(VOID.distinctSubjects),
             "properties": self.void_stat(VOID.properties),
