@@ -128,6 +128,7 @@ def dump(project, fmt: str, base: str = DEFAULT_BASE) -> bytes:
 
     import pyoxigraph as ox
 
+    from kg.fastvalidate import serialize_triples
     from kg.framing import Compactor, write_document
     from kg.store import prefixes, subjects, write_turtle
 
@@ -142,11 +143,7 @@ def dump(project, fmt: str, base: str = DEFAULT_BASE) -> bytes:
             write_document(dump_context(), (compactor.node(s, pairs) for s, pairs in subjects(ntriples)), handle)
             return handle.getvalue().encode("utf-8")
         triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-        if fmt == "nq":
-            graph = ox.NamedNode(str(dataset_iri(base)))
-            return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
-                                format=ox.RdfFormat.N_QUADS)
-        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes())
+        return serialize_triples(triples, fmt, base, prefixes())
 
 
 @contextmanager

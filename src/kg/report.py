@@ -209,11 +209,10 @@ def report_triples(report: Report, base: str = DEFAULT_BASE) -> Iterator:
     import pyoxigraph as ox
 
     from kg.oxterms import to_ox
+    from kg.store import rebase
 
     def node(term):
-        if isinstance(term, URIRef) and base != DEFAULT_BASE and term.startswith(DEFAULT_BASE):
-            term = URIRef(base + term[len(DEFAULT_BASE):])
-        return to_ox(term)
+        return rebase(to_ox(term), base)
 
     sh, a = str(SH), ox.NamedNode(str(RDF.type))
     p = {name: ox.NamedNode(sh + name) for name in (

@@ -62,7 +62,7 @@ def write_ntriples(fast: fastvalidate.FastGraph, path: Path, base: str = DEFAULT
     """The triples as written, sorted and without repeats, to ``path``; return their number."""
     triples = fast.triples()
     if base != DEFAULT_BASE:
-        triples = (ox.Triple(_rebase(t.subject, base), t.predicate, _rebase(t.object, base)) for t in triples)
+        triples = (ox.Triple(rebase(t.subject, base), t.predicate, rebase(t.object, base)) for t in triples)
     written = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     lines = written.splitlines()
     del written  # the lines hold it now: half the memory while sorting
@@ -78,7 +78,8 @@ def write_ntriples(fast: fastvalidate.FastGraph, path: Path, base: str = DEFAULT
     return count
 
 
-def _rebase(term, base: str):
+def rebase(term, base: str):
+    """``term`` with an IRI under the default base moved under ``base``."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE):
         return ox.NamedNode(base + term.value[len(DEFAULT_BASE):])
     return term

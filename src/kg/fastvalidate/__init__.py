@@ -45,8 +45,8 @@ from kg.fastvalidate.datatypes import datatype_conforms, lexical_conforms
 from kg.fastvalidate.engine import compile_shapes, identifier_graph, validate
 from kg.fastvalidate.errors import UnsupportedDataError, UnsupportedShapeError
 from kg.fastvalidate.store import (OX_FORMATS, RDF_FORMATS, FastGraph, apply_rules, from_graph, load_files,
-                                   serialize)
+                                   serialize, serialize_triples)
 
 __all__ = ["Check", "Compiler", "FastGraph", "OX_FORMATS", "RDF_FORMATS", "UnsupportedDataError",
            "UnsupportedShapeError", "apply_rules", "compile_shapes", "datatype_conforms", "from_graph",
-           "identifier_graph", "lexical_conforms", "load_files", "serialize", "validate"]
+           "identifier_graph", "lexical_conforms", "load_files", "serialize", "serialize_triples", "validate"]

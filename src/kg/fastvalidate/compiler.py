@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.fastvalidate import components, sparql
@@ -113,7 +114,7 @@ class Site:
                 self.add(f"SELECT DISTINCT ?this ?value WHERE {{ {where} FILTER (!({expression}) || "
                          f"(isLiteral(?value) && DATATYPE(?value) IN ({kept_list()}))) }}", name, "lexical",
                          constraint=name, flags=g.value(self.shape, SH.flags),
-                         parameter=c.list(param) if name == "in" else param)
+                         parameter=c.members(param) if name == "in" else param)
             else:
                 self.add(f"SELECT DISTINCT ?this ?value WHERE {{ {where} FILTER (!({expression})) }}", name)
 
@@ -173,9 +174,8 @@ class Compiler:
             out.setdefault(lang, str(message))
         return out
 
-    def list(self, node) -> list:
-        from rdflib.collection import Collection
-
+    def members(self, node) -> list:
+        """The members of the RDF list at ``node``."""
         return list(Collection(self.g, node))
 
     def guard(self, what: str) -> None:

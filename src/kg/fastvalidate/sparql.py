@@ -23,20 +23,26 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.fastvalidate.components.common import TARGETS
 from kg.fastvalidate.errors import UnsupportedShapeError
 from kg.namespaces import SH
+from kg.sparql import Token, tokens
 
 #: The named graph that holds the shapes graph while a query bound to $shapesGraph runs.
 SHAPES_GRAPH = URIRef("urn:x-kg:shapes-graph")
 
-_FORBIDDEN = re.compile(r"\b(MINUS|VALUES|SERVICE)\b|\bAS\s+[?$]this\b", re.IGNORECASE)
-_SHAPE_VARIABLES = re.compile(r"[?$](shapesGraph|currentShape)\b")
-_GROUP_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\s]*>|#[^\n]*|'
-                           r"\b(?:NOT\s+)?EXISTS\s*\{|\bOPTIONAL\s*\{|\bFILTER\b|\bBIND\b|[{}]|[?$]this\b",
-                           re.IGNORECASE)
+#: What SHACL forbids in a query with pre-bound variables (SHACL 5.3.1), besides ``AS $this``.
+_FORBIDDEN = ("MINUS", "VALUES", "SERVICE")
+_SHAPE_VARIABLES = ("shapesGraph", "currentShape")
 
 
-_PREBIND_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\s]*>|#[^\n]*|'
-                             r"\bSELECT\b|\bWHERE\b|[{}()]|[?$][A-Za-z_][A-Za-z0-9_]*", re.IGNORECASE)
-_SUB_QUERY = re.compile(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", re.IGNORECASE | re.DOTALL)
+def _word(token: Token, *words: str) -> bool:
+    return token.kind == "word" and token.text.upper() in words
+
+
+def _punct(token: Token, char: str) -> bool:
+    return token.kind == "punct" and token.text == char
+
+
+def _uses(code: list[Token], names) -> bool:
+    return any(t.kind == "var" and t.text[1:] in names for t in code)
 
 
 def prebind(text: str, values: dict) -> tuple[str, dict]:
@@ -45,28 +51,30 @@ def prebind(text: str, values: dict) -> tuple[str, dict]:
     ``(value AS ?name)``; ``bound(?name)`` is true). A blank node cannot be written into a
     query: it is returned as a substitution for the store to make instead."""
     written = {n: str(t) for n, t in values.items() if not isinstance(t, ox.BlankNode)}
-    for name in written:
-        text = re.sub(rf"\bbound\s*\(\s*[?$]{name}\s*\)", "(true)", text, flags=re.IGNORECASE)
-    out, last, projecting, depth, selects = [], 0, False, 0, 0
-    for m in _PREBIND_TOKENS.finditer(text):
-        token = m.group(0)
-        upper = token.upper()
-        if upper == "SELECT":
+    code = tokens(text)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
+    projecting, depth, selects = False, 0, 0
+    for i, t in enumerate(code):
+        if _word(t, "SELECT"):
             projecting, depth, selects = True, 0, selects + 1
-        elif upper == "WHERE" or token == "{":
+        elif _word(t, "WHERE") or _punct(t, "{"):
             projecting = False
-        elif token == "(":
+        elif _punct(t, "("):
             depth += 1
-        elif token == ")":
+        elif _punct(t, ")"):
             depth -= 1
-        elif token[0] in "?$" and token[1:] in written:
-            value = written[token[1:]]
+        elif t.kind == "var" and t.text[1:] in written:
+            name, value = t.text[1:], written[t.text[1:]]
+            if 2 <= i < len(code) - 1 and _word(code[i - 2], "BOUND") and _punct(code[i - 1], "(") \
+                    and _punct(code[i + 1], ")"):
+                edits.append((code[i - 2].start, code[i + 1].end, "(true)"))
+                continue
             if projecting and depth == 0:  # a sub-query's under a name of its own, not to clash with the query's
-                value = f"({value} AS ?{token[1:]}{'' if selects == 1 else f'_prebound{selects}'})"
-            out += [text[last:m.start()], value]
-            last = m.end()
-    out.append(text[last:])
-    return "".join(out), {ox.Variable(n): t for n, t in values.items() if isinstance(t, ox.BlankNode)}
+                value = f"({value} AS ?{name}{'' if selects == 1 else f'_prebound{selects}'})"
+            edits.append((t.start, t.end, value))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text, {ox.Variable(n): t for n, t in values.items() if isinstance(t, ox.BlankNode)}
 
 
 def declared(g: Graph, node) -> list[tuple[str, str]]:
@@ -92,32 +100,38 @@ def _joinable(text: str, where: str) -> bool:
     OPTIONAL); not for a FILTER or BIND reading ``$this`` inside a nested group or a UNION
     branch, nor for a sub-query or the shape variables. Refuses what SHACL forbids.
     """
-    if (m := _FORBIDDEN.search(text)) is not None:
-        raise UnsupportedShapeError(f"{where} uses {m.group(0)}, which SHACL does not allow with a pre-bound $this",
-                                    fix="rewrite the query without it")
-    projections = [m.group(1) for m in _SUB_QUERY.finditer(text)]
-    for projection in projections[1:]:
-        if re.match(r"\s*(?:DISTINCT|REDUCED)?\s*\*", projection, re.IGNORECASE) or not re.search(r"[?$]this\b", projection):
+    code = tokens(text)
+    for i, t in enumerate(code):
+        bound_this = _word(t, "AS") and i + 1 < len(code) and code[i + 1].kind == "var" and code[i + 1].text[1:] == "this"
+        if _word(t, *_FORBIDDEN) or bound_this:
+            raise UnsupportedShapeError(f"{where} uses {'AS $this' if bound_this else t.text.upper()}, which SHACL "
+                                        "does not allow with a pre-bound $this", fix="rewrite the query without it")
+    selects = [i for i, t in enumerate(code) if _word(t, "SELECT")]
+    for i in selects[1:]:
+        projection = []
+        for t in code[i + 1:]:
+            if _word(t, "WHERE") or _punct(t, "{"):
+                break
+            projection.append(t)
+        everything = any(_punct(t, "*") for t in projection[:2])  # SELECT [DISTINCT] *
+        if everything or not _uses(projection, ("this",)):
             raise UnsupportedShapeError(f"{where} has a sub-query that does not return $this, which SHACL "
                                         "does not allow with a pre-bound $this", fix="project $this in the sub-query")
-    if _SHAPE_VARIABLES.search(text) or len(projections) != 1:
+    if _uses(code, _SHAPE_VARIABLES) or len(selects) != 1:
         return False
     groups: list[str] = []  # the kind of each open group: plain, seen (EXISTS, OPTIONAL)
     reading = False  # inside a FILTER or BIND expression
-    for m in _GROUP_TOKENS.finditer(text):
-        token = m.group(0).upper()
-        if token[0] in "\"'<#":
-            continue
-        if token.endswith("{"):
-            groups.append("seen" if token != "{" else "plain")
+    for i, t in enumerate(code):
+        if _punct(t, "{"):
+            groups.append("seen" if i and _word(code[i - 1], "EXISTS", "OPTIONAL") else "plain")
             reading = False
-        elif token == "}":
+        elif _punct(t, "}"):
             if groups:
                 groups.pop()
             reading = False
-        elif token in ("FILTER", "BIND"):
+        elif _word(t, "FILTER", "BIND"):
             reading = True
-        elif reading and len(groups) > 1 and "plain" in groups[1:]:
+        elif reading and t.kind == "var" and t.text[1:] == "this" and len(groups) > 1 and "plain" in groups[1:]:
             return False
     return True
 
@@ -125,7 +139,7 @@ def _joinable(text: str, where: str) -> bool:
 def _prebound(site, text: str, bindings: dict, name: str, messages: dict, ask: bool = False) -> None:
     """A check run once per focus node (per value node for an ASK) with ``bindings`` pre-bound."""
     extra = {}
-    if _SHAPE_VARIABLES.search(text):
+    if _uses(tokens(text), _SHAPE_VARIABLES):
         bindings = {**bindings, "currentShape": site.shape, "shapesGraph": SHAPES_GRAPH}
         extra["shapes_graph"] = site.compiler.g
     select = f"SELECT DISTINCT ?this ?value WHERE {{ {TARGETS} {site.values} }}" if ask else \

@@ -272,14 +272,23 @@ def serialize(fast: FastGraph, fmt: str) -> bytes:
     Turtle groups consecutive statements about one subject and uses the project's
     prefixes; JSON-LD is pyoxigraph's flat expanded form (no context, no framing).
     """
+    return serialize_triples(fast.triples(), fmt)
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: str, base: str | None = None,
+                      prefixes: dict[str, str] | None = None) -> bytes:
+    """``triples`` in ``fmt`` (a key of ``OX_FORMATS``), written by pyoxigraph: N-Quads in the
+    dataset's named graph (under ``base``), Turtle and RDF/XML with ``prefixes`` (by default
+    the project's)."""
     if fmt not in OX_FORMATS:
         raise KgError(f"unknown format `{fmt}`", fix=f"use one of: {', '.join(OX_FORMATS)}")
-    triples = fast.triples()
     if fmt == "nq":
         from kg.export import dataset_iri
 
-        graph = ox.NamedNode(str(dataset_iri()))
+        graph = ox.NamedNode(str(dataset_iri(base) if base else dataset_iri()))
         return ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples),
                             format=OX_FORMATS[fmt])
-    kwargs = {"prefixes": {p: str(ns) for p, ns in PREFIXES.items()}} if fmt in ("ttl", "rdfxml") else {}
+    if prefixes is None:
+        prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    kwargs = {"prefixes": prefixes} if fmt in ("ttl", "rdfxml") else {}
     return ox.serialize(triples, format=OX_FORMATS[fmt], **kwargs)

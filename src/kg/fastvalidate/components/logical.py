@@ -8,17 +8,17 @@ def _not(c, param, shape, v, stack) -> str:
 
 
 def _and(c, param, shape, v, stack) -> str:
-    exprs = [c.conforms(m, v, stack) for m in c.list(param)]
+    exprs = [c.conforms(m, v, stack) for m in c.members(param)]
     return "(" + " && ".join(exprs) + ")" if exprs else "true"
 
 
 def _or(c, param, shape, v, stack) -> str:
-    exprs = [c.conforms(m, v, stack) for m in c.list(param)]
+    exprs = [c.conforms(m, v, stack) for m in c.members(param)]
     return "(" + " || ".join(exprs) + ")" if exprs else "false"
 
 
 def _xone(c, param, shape, v, stack) -> str:
-    exprs = [c.conforms(m, v, stack) for m in c.list(param)]
+    exprs = [c.conforms(m, v, stack) for m in c.members(param)]
     return "((" + " + ".join(f"IF({e}, 1, 0)" for e in exprs) + ") = 1)" if exprs else "false"
 
 

@@ -19,7 +19,7 @@ def _same(c, value) -> str:
 
 
 def _in(c, param, shape, v, stack) -> str:
-    members = c.list(param)
+    members = c.members(param)
     return "(" + " || ".join(f"sameTerm({v}, {_same(c, m)})" for m in members) + ")" if members else "false"
 
 
@@ -34,7 +34,7 @@ def _allowed(c, shape) -> str:
                for p in [c.g.value(prop, SH.path)] if isinstance(p, URIRef)}
     ignored = c.g.value(shape, SH.ignoredProperties)
     if ignored is not None:
-        allowed |= set(c.list(ignored))
+        allowed |= set(c.members(ignored))
     return ", ".join(term(p) for p in sorted(allowed)) or "<urn:x-kg:none>"
 
 

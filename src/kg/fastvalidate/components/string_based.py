@@ -29,7 +29,7 @@ def _pattern(c, param, shape, v, stack) -> str:
 
 
 def _language_in(c, param, shape, v, stack) -> str:
-    tags = [str(t).lower() for t in c.list(param)]
+    tags = [str(t).lower() for t in c.members(param)]
     if "*" in tags:
         return f"(isLiteral({v}) && LANG({v}) != \"\")"
     listed = ", ".join(string(t) for t in tags)
