@@ -373,6 +373,27 @@ def test_values_open_the_where_group(text, expected):
     parseQuery(bound)  # still a valid query
 
 
+def test_values_also_open_each_union_branch_with_the_same_answers():
+    """The values reach each branch of a UNION (the store evaluates a branch whole before joining),
+    not a sub-select branch, and the answers are those of the values joined after the union."""
+    p, q = ox.NamedNode(f"{DEFAULT_BASE}p"), ox.NamedNode(f"{DEFAULT_BASE}q")
+    store = ox.Store()
+    for i in range(5):
+        store.add(ox.Quad(ox.NamedNode(f"{DEFAULT_BASE}s{i}"), p, ox.Literal(str(i))))
+        store.add(ox.Quad(ox.NamedNode(f"{DEFAULT_BASE}s{i}"), q, ox.Literal(f"q{i}")))
+    text = (f"SELECT ?s ?v WHERE {{ {{ ?s <{p.value}> ?v }} UNION {{ ?s <{q.value}> ?v }} "
+            f"UNION {{ SELECT ?s ?v WHERE {{ ?s <{p.value}> ?v }} }} OPTIONAL {{ ?s ?x ?y }} }}")
+    bindings = {"s": ox.NamedNode(f"{DEFAULT_BASE}s3")}
+    bound = sparql.with_bindings(text, bindings)
+    assert bound.count("VALUES (?s)") == 3  # the group and the two plain branches
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    parseQuery(bound)
+    got = sorted((r["s"].value, r["v"].value) for r in store.query(bound))
+    later = sorted((r["s"].value, r["v"].value) for r in store.query(text) if r["s"] == bindings["s"])
+    assert got == later and len(got) == 6
+
+
 def test_bound_values_cannot_break_out_of_their_literal():
     store = ox.Store()
     store.add(ox.Quad(TERMS["s"], ox.NamedNode(f"{DEFAULT_BASE}p"), TERMS["t"]))

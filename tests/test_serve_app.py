@@ -550,3 +550,17 @@ def test_deployer_base_moves_every_url(tmp_path):
         assert f"<{base}measure/plan-4-01>".encode() in ttl.content
         assert c.get("/sparql", headers={"accept": "text/turtle"}).status_code == 200
         assert c.get("/id/measure/plan-4-01").status_code == 404
+
+
+def test_the_site_describes_the_whole_dataset_not_a_city(real_build):
+    """A build's catalogue lists each city's dataset beside the whole one: the pages describe the
+    whole (its classes), and a class in no known namespace is listed without a link."""
+    from kg.export import dataset_iri
+    from kg.serve.site import load_site
+
+    _, dist, _ = real_build
+    site = load_site(dist)
+    assert site.dataset == dataset_iri(site.base)
+    assert {"Measure", "Plan", "m8g:PublicOrganisation"} <= set(site.classes)
+    assert site.class_href(site.classes["Measure"]["iri"]) == "/class/Measure"
+    assert site.class_href("http://example.org/vocab/Thing") is None

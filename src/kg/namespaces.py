@@ -47,6 +47,7 @@ PREFIXES: dict[str, Namespace] = {
     "rdfs": Namespace(str(RDFS)),
     "xsd": Namespace(str(XSD)),
     "schema": Namespace(str(SDO)),
+    "m8g": Namespace("http://data.europa.eu/m8g/"),  # SEMIC Core Vocabularies (CPOV), as the ontology names them
     "sh": SH,
     "ic": IC,
     "wd": WD,

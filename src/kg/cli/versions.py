@@ -1,13 +1,56 @@
-"""Commands on published versions: ``release``, ``diff``."""
+"""Commands on what is published: ``publish``, ``release``, ``diff``."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from kg.cli.app import Context, main, pass_ctx
+from kg.cli.app import Context, main, pass_ctx, served_settings
+
+
+@main.command()
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the site to: new, empty, or a site kg publish wrote (replaced as a whole).")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path),
+              help="The build to publish (written by `kg build`); default: dist/ in the project folder.")
+@click.option("--site-url", metavar="URL",
+              help="Where the site will be hosted (https://opendata.example.jp/lgdx/): the nginx rules name "
+                   "its host, and for a base under w3id.org the redirects to submit there are written.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Processes rendering the resources' pages; default: one per core.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print every stage with its count and rate, and the peak memory, even when not on a terminal.")
+@pass_ctx
+def publish(c: Context, out: Path, dist: Path | None, site_url: str | None, jobs: int | None, verbose: bool):
+    """Write the build as a static site that any web server can host, without kg serve.
+
+    \b
+    Every resource's page (as kg serve shows it, without scripts) and its .ttl, .jsonld, .nt
+    and .rdf under id/; the home page, class listings (one file per page of 100), ontology,
+    catalogue, downloads, comparison and validation pages; a search over a prebuilt index
+    (search.json, run by a small script; without scripts the class listings lead to everything).
+    Content negotiation: .htaccess for Apache, .server/nginx.conf for nginx, and with
+    --site-url and a w3id.org base, .server/w3id.htaccess to submit to w3id.org. The site is
+    written beside OUT and moved into place at the end: a failed run leaves OUT as it was.
+    """
+    from kg.progress import Progress, peak_memory_mib
+    from kg.publish import publish as run
+
+    started = time.perf_counter()
+    settings = served_settings(c, dist, (), 10.0, 10_000)
+    result = run(settings, out, site_url=site_url, jobs=jobs, progress=Progress.for_terminal(c.quiet, verbose))
+    for iri, why in result.skipped[:10]:
+        click.echo(f"warning: no page for <{iri}>: {why}", err=True)
+    if len(result.skipped) > 10:
+        click.echo(f"warning: {len(result.skipped) - 10} more resources without a page "
+                   f"({out}/.server/published.json lists them)", err=True)
+    c.log(f"published {result.resources:,} resources and {result.pages:,} pages ({result.files:,} files) to {out} "
+          f"in {time.perf_counter() - started:.2f} s")
+    if verbose:
+        click.echo(f"peak memory {peak_memory_mib():,.0f} MiB", err=True)
 
 
 @main.command()

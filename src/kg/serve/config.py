@@ -27,3 +27,6 @@ class Settings:
     #: graphs to read as the default graph (none: the store's own default, e.g. all graphs on Virtuoso).
     store: str | None = None
     store_graphs: tuple[str, ...] = ()
+    #: Pages for a static web host (``kg publish``): no links to what only a server answers (the
+    #: SPARQL endpoint, the query page, facet filters), pages numbered by path, search in the page.
+    static: bool = False

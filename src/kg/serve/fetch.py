@@ -368,7 +368,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA)
 
 
-def _index(data: Data) -> list:
+def searched_labels(data: Data) -> list:
     if data._search_index is None:
         entries = []
         for predicate in SEARCHED:
@@ -391,7 +391,7 @@ def search(data: Data, query: str, lang: str | None = None, offset: int = 0, lim
     ranked = data._searches.get((needle, lang))
     if ranked is None:  # each search is worked out once (the store does not change), a few hundred kept
         best: dict[str, tuple] = {}
-        for norm, iri, text, language in _index(data):
+        for norm, iri, text, language in searched_labels(data):
             if lang and language != lang:
                 continue
             at = norm.find(needle)

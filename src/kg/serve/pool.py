@@ -16,7 +16,7 @@ import pickle
 import subprocess
 import sys
 
-from kg.serve.worker import HEADER
+from kg.serve.worker import HEADER, answer
 
 
 class PoolError(Exception):
@@ -310,3 +310,19 @@ class Pool:
             await worker.wait()
             worker.close()
         self.workers.clear()
+
+
+class LocalPool:
+    """The pool's interface over a store held in this process, for rendering the pages without
+    serving them (``kg publish``): each call answers at once, as a worker would."""
+
+    def __init__(self, data):
+        self.data = data
+        self.info = {"triples": len(data.store)}
+
+    async def call(self, op: str, *args, untrusted: bool = False):
+        """Run ``op`` with ``args``; raise a :class:`WorkerError` as a worker's reply would."""
+        reply = answer(self.data, op, args)
+        if reply[0] == "ok":
+            return reply[1]
+        raise WorkerError(*reply[1:])

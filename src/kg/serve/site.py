@@ -19,7 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, SKOS, VOID
 from kg import __version__
 from kg.catalog import LICENSE
 from kg.errors import LoadError, Location
-from kg.export import FORMATS
+from kg.export import FORMATS, dataset_iri
 from kg.namespaces import DCAT3, DEFAULT_BASE, ELI, LGDX, PREFIXES, UNIT
 from kg.query import GRAPH_FORMATS, NamedQuery, named_queries
 from kg.serve.urls import Urls
@@ -144,7 +144,9 @@ class Site:
 
     def __post_init__(self):
         self.urls = Urls(self.base)
-        self.dataset = next((s for s in self.catalog.subjects(RDF.type, DCAT.Dataset)), None)
+        whole = dataset_iri(self.base)  # the catalogue also lists each city's dataset
+        self.dataset = whole if (whole, RDF.type, DCAT.Dataset) in self.catalog else next(
+            (s for s in self.catalog.subjects(RDF.type, DCAT.Dataset)), None)
         self.terms = _terms(self.ontology)
         self.term_labels = {t.iri: t.labels for t in self.terms}
         self.classes = self._classes()
@@ -226,6 +228,12 @@ class Site:
     def class_name(self, iri: str) -> str:
         """The name of a class in /class/… URLs: the local name for the ontology's own."""
         return iri[len(str(LGDX)):] if iri.startswith(str(LGDX)) else self.compact(iri)
+
+    def class_href(self, iri: str) -> str | None:
+        """The listing of class ``iri`` (``/class/Measure``), or ``None`` where it has none: no members,
+        or no name in a known namespace (a listing's name is one path segment)."""
+        name = self.class_name(iri)
+        return "/class/" + name if name in self.classes and "/" not in name else None
 
     def subclasses(self, iri: str) -> list[str]:
         """``iri`` and every class below it in the ontology."""

@@ -64,7 +64,6 @@ def serve() -> None:
     if config is None:
         return
 
-    from kg.errors import QueryError
     from kg.remote import RemoteError
     from kg.serve import fetch
 
@@ -82,17 +81,25 @@ def serve() -> None:
         op, args = request
         if forget is not None:
             forget()
-        try:
-            reply = ("ok", fetch.OPERATIONS[op](data, *args))
-        except QueryError as exc:
-            reply = ("error", "query", exc.message, exc.fix)
-        except fetch.TooManyResults as exc:
-            reply = ("error", "limit", str(exc), "add LIMIT, or narrow the query")
-        except RemoteError as exc:
-            reply = ("error", "store", exc.message, exc.fix)
-        except Exception as exc:  # reported to the client as a 500; the worker carries on
-            reply = ("error", "internal", f"{type(exc).__name__}: {exc}", None)
-        write_frame(out, reply)
+        write_frame(out, answer(data, op, args))
+
+
+def answer(data, op: str, args: tuple) -> tuple:
+    """The reply to one request: ``("ok", value)``, or ``("error", kind, message, fix)``."""
+    from kg.errors import QueryError
+    from kg.remote import RemoteError
+    from kg.serve import fetch
+
+    try:
+        return ("ok", fetch.OPERATIONS[op](data, *args))
+    except QueryError as exc:
+        return ("error", "query", exc.message, exc.fix)
+    except fetch.TooManyResults as exc:
+        return ("error", "limit", str(exc), "add LIMIT, or narrow the query")
+    except RemoteError as exc:
+        return ("error", "store", exc.message, exc.fix)
+    except Exception as exc:  # reported to the client as a 500; the worker carries on
+        return ("error", "internal", f"{type(exc).__name__}: {exc}", None)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ def _pager(request: Request, page: int, count: int, size: int) -> dict:
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
 
     def url(number: int) -> str:
+        if request.app.state.settings.static:  # a static host ignores queries: a file per page
+            return request.url.path + (f"/{number}" if number > 1 else "")
         params = kept + ([("page", str(number))] if number > 1 else [])
         return request.url.path + ("?" + urlencode(params) if params else "")
 
@@ -155,7 +157,7 @@ async def search(request: Request) -> Response:
         items = []
         for item in data["items"]:
             types = [{"labels": site.term_label(t), "compact": site.compact(t),
-                      "href": "/class/" + site.class_name(t) if site.class_name(t) in site.classes else None}
+                      "href": site.class_href(t)}
                      for t in item["types"]]
             items.append(item | {"href": site.urls.href(item["iri"]), "labels": data["labels"].get(item["iri"], {}),
                                  "compact": site.compact(item["iri"]), "types": types})

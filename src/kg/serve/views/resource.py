@@ -122,7 +122,7 @@ def entity_page(site, data: dict) -> dict:
                  "subjects": sorted((value(("uri", s)) for s in subjects), key=_value_order)}
                 for p, subjects in sorted(data["incoming"].items(), key=lambda kv: rank(kv[0]))]
     types = [{"iri": t, "labels": site.term_label(t), "compact": site.compact(t),
-              "href": ("/class/" + site.class_name(t)) if site.class_name(t) in site.classes else site.urls.href(t)}
+              "href": site.class_href(t) or site.urls.href(t)}
              for t in data["types"]]
     sources = [dict(s, href=site.urls.href(s["iri"]),
                     document_href=site.urls.href(s["document"]) if s["document"] else None)

@@ -1,0 +1,54 @@
+"""The pages of ``kg serve``, rendered in this process without serving them.
+
+The server's own application answers each request, with the store held here instead of in
+query workers, so that a published page is the page the server would send: the same views,
+templates and charts, in the static mode of the templates (no links to what only a server
+answers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import unquote
+
+from kg.serve import fetch
+from kg.serve.app import create_app
+from kg.serve.config import Settings
+from kg.serve.pool import LocalPool
+from kg.serve.site import Site
+
+
+class Renderer:
+    """Requests answered by the server's application over ``data`` (the store of ``site``'s dump)."""
+
+    def __init__(self, site: Site, data: fetch.Data, settings: Settings):
+        self.site = site
+        self.data = data
+        self.app = create_app(dataclasses.replace(settings, static=True), site)
+        self.app.state.pool = LocalPool(data)
+
+    async def get(self, path: str, accept: str = "text/html") -> tuple[int, bytes]:
+        """The status and body of ``GET path`` (percent-encoded, with its query if any)."""
+        raw, _, query = path.partition("?")
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "https", "path": unquote(raw), "raw_path": raw.encode(), "root_path": "",
+                 "query_string": query.encode(), "server": ("localhost", 443), "client": ("127.0.0.1", 0),
+                 "headers": [(b"host", b"localhost"), (b"accept", accept.encode())], "app": self.app}
+        status, body = 0, []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, b"".join(body)
+
+    def describe(self, iri: str, fmt: str) -> bytes:
+        """The triples about ``iri`` in ``fmt``, as the server sends them at ``/id/…`` with that format."""
+        return fetch.describe(self.data, [iri], fmt)[1]
