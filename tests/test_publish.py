@@ -300,11 +300,15 @@ def test_hostile_iris_get_no_file_outside_the_site(tmp_path, real_build):
         for slug in ("..%2F..%2F..%2Fescaped", "x/../../../escaped", "long-" + "y" * 300):
             f.write(f'<https://w3id.org/lgdx/id/measure/{slug}> {label} "x" .\n')
         f.write(f'<https://w3id.org/lgdx/id/measure/script> {label} "<script>alert(1)</script>"@ja .\n')
+        for name in ("東", "%E6%9D%B1"):  # two IRIs, one file name
+            f.write(f'<https://w3id.org/lgdx/id/measure/{name}> {label} "{name}" .\n')
     out = tmp_path / "out" / "site"
     result = CliRunner().invoke(main, ["publish", "--dist", str(copy), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "no page for <https://w3id.org/lgdx/id/measure/x/../../../escaped>" in result.output
     assert not list(tmp_path.rglob("escaped*"))
+    assert "no page for <https://w3id.org/lgdx/id/measure/東>: its file would be that of " in result.output
+    assert (out / "id" / "measure" / "東.ttl").is_file()
     page = (out / "id" / "measure" / "script.html").read_text()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 

@@ -9,6 +9,7 @@ profile when it gets a class of that vocabulary; the project's own vocabulary is
 
 from __future__ import annotations
 
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,8 +115,10 @@ def from_accept_profile(header: str | None, available: list[Profile]) -> Profile
 # --- views --------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _mapped_query() -> str:
-    return (HERE / "mapped.rq").read_text(encoding="utf-8")
+@lru_cache(maxsize=None)
+def _mapped_query(vocabulary: str) -> str:
+    """``mapped.rq`` with ``?vocabulary`` bound (read and bound once per vocabulary)."""
+    return with_bindings((HERE / "mapped.rq").read_text(encoding="utf-8"), {"vocabulary": ox.NamedNode(vocabulary)})
 
 
 #: The ontology's statements that map a term to another vocabulary's (what ``mapped.rq`` follows).
@@ -154,8 +157,7 @@ def view(profile: Profile, triples, ontology: Graph) -> list[ox.Triple]:
         return triples
     store = _store(triples, ontology)
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    mapped = with_bindings(_mapped_query(), {"vocabulary": ox.NamedNode(profile.vocabulary)})
-    store.extend([ox.Quad(*t, MAPPED_GRAPH) for t in store.query(mapped, prefixes=prefixes)])
+    store.extend([ox.Quad(*t, MAPPED_GRAPH) for t in store.query(_mapped_query(profile.vocabulary), prefixes=prefixes)])
     return list(store.query(profile.text, prefixes=prefixes))
 
 
