@@ -92,6 +92,13 @@ def nginx(root_dir: str, base: str, root: str, server_name: str = "_") -> str:
     return "\n".join(lines)
 
 
+def _apache_accept(html: bool = True) -> list[str]:
+    """Apache rules setting ``KG_EXT`` to the extension of the format ``Accept`` asks for."""
+    return ["# the format asked for, by Accept: an RDF type wins over HTML",
+            *(f'RewriteCond %{{HTTP_ACCEPT}} "{pattern}" [NC]\nRewriteRule ^ - [E=KG_EXT:{ext}]'
+              for ext, pattern in _patterns() if html or ext != ".html")]
+
+
 def apache(base: str, root: str) -> str:
     """An ``.htaccess`` for the site's folder (Apache with mod_rewrite, mod_headers, mod_mime)."""
     data_default = "|".join(p.lstrip("/").replace(".", r"\.") for p in DATA_DEFAULT)
@@ -110,9 +117,7 @@ def apache(base: str, root: str) -> str:
         "RewriteEngine On",
         f"RewriteRule ^{PRIVATE}(/|$) - [R=404,L]",
         f"RewriteRule ^{_dataset_path(base, root).lstrip('/')}(\\.({EXTENSIONS}))?$ /catalog$1 [R=303,L]",
-        "# the format asked for, by Accept: an RDF type wins over HTML",
-        *(f'RewriteCond %{{HTTP_ACCEPT}} "{pattern}" [NC]\nRewriteRule ^ - [E=KG_EXT:{ext}]'
-          for ext, pattern in _patterns()),
+        *_apache_accept(),
         "# the catalogue is Turtle unless another format is asked for",
         f"RewriteCond %{{ENV:KG_EXT}} ^$\nRewriteRule ^({data_default})$ - [E=KG_EXT:.ttl]",
         "RewriteCond %{REQUEST_FILENAME} !-f",
@@ -135,9 +140,7 @@ def w3id(root: str, site_url: str) -> str:
         f"# .htaccess to https://github.com/perma-id/w3id.org; the site is at {site_url}",
         "Options +FollowSymLinks",
         "RewriteEngine on",
-        "# the format asked for, by Accept: an RDF type wins over HTML",
-        *(f'RewriteCond %{{HTTP_ACCEPT}} "{pattern}" [NC]\nRewriteRule ^ - [E=KG_EXT:{ext}]'
-          for ext, pattern in _patterns() if ext != ".html"),
+        *_apache_accept(html=False),
         "# a resource or the ontology without an extension: the file of the format asked for",
         "RewriteCond %{ENV:KG_EXT} .",
         f"RewriteCond %{{REQUEST_URI}} !\\.({EXTENSIONS})$",
