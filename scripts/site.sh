@@ -14,6 +14,8 @@ if [ $# -lt 1 ] || [ ! -d "$1" ] || { [ $server = nginx ] && [ ! -f "$1/.server/
 fi
 site=$(cd "$1" && pwd)
 port=${2:-8080}
+# the path the site is published under (kg publish --site-url), empty at the root of the host
+prefix=$(sed -n 's/^ *"prefix": "\([^"]*\)",*$/\1/p' "$site/.server/published.json" 2>/dev/null || true)
 run=$(mktemp -d "${TMPDIR:-/tmp}/kg-site.XXXXXX")
 chmod 755 "$run"
 child=
@@ -27,7 +29,7 @@ if [ $server = nginx ]; then
   [ -x "$nginx" ] || { echo "site.sh: nginx is not installed (bash scripts/system-deps.sh installs it)" >&2; exit 2; }
   # the site's server block, listening here and reading the site where it is now
   sed -e "s|^    listen .*;|    listen 127.0.0.1:$port;|" -e "s|^    root .*;|    root $site;|" \
-    "$site/.server/nginx.conf" >"$run/server.conf"
+    -e "s|^        alias .*;|        alias $site/;|" "$site/.server/nginx.conf" >"$run/server.conf"
   cat >"$run/nginx.conf" <<CONF
 ${as_root:+user root;}
 worker_processes 1;
@@ -50,6 +52,11 @@ else
   apache=$(command -v apache2 || echo /usr/sbin/apache2)
   [ -x "$apache" ] || { echo "site.sh: Apache is not installed (apt-get install apache2)" >&2; exit 2; }
   modules=/usr/lib/apache2/modules
+  docroot=$site alias=
+  if [ -n "$prefix" ]; then  # the site at its path, nothing at the root
+    docroot="$run/empty" alias="Alias \"$prefix\" \"$site\""
+    mkdir -p "$docroot"
+  fi
   cat >"$run/httpd.conf" <<CONF
 ServerRoot $run
 ServerName 127.0.0.1
@@ -68,7 +75,8 @@ LoadModule rewrite_module $modules/mod_rewrite.so
 LoadModule headers_module $modules/mod_headers.so
 LoadModule alias_module $modules/mod_alias.so
 TypesConfig /etc/mime.types
-DocumentRoot "$site"
+DocumentRoot "$docroot"
+$alias
 <Directory />
     AllowOverride None
     Require all denied
@@ -82,7 +90,7 @@ CONF
   command=("$apache" -f "$run/httpd.conf" -DFOREGROUND)
 fi
 
-echo "serving $site at http://127.0.0.1:$port/ ($server)" >&2
+echo "serving $site at http://127.0.0.1:$port${prefix}/ ($server)" >&2
 "${command[@]}" &
 child=$!
 wait "$child"

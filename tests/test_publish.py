@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 FORMATS = {".ttl": ("text/turtle", "turtle"), ".jsonld": ("application/ld+json", "json-ld"),
            ".nt": ("application/n-triples", "nt"), ".rdf": ("application/rdf+xml", "xml")}
+#: The path the test site is published under (--site-url https://opendata.example.jp/lgdx/).
+PREFIX = "/lgdx"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 
@@ -79,13 +81,14 @@ def served(folder: Path, server: str):
 
 @pytest.fixture(scope="module", params=["nginx", "apache"])
 def server(request, site):
-    """The site served by nginx (.server/nginx.conf), then by Apache (.htaccess)."""
+    """The site served by nginx (.server/nginx.conf), then by Apache (.htaccess): its URL."""
     with served(site, request.param) as url:
-        yield url
+        yield url + PREFIX
 
 
 @pytest.fixture(scope="module")
 def nginx(site):
+    """The host serving the site with nginx (the site is under PREFIX)."""
     with served(site, "nginx") as url:
         yield url
 
@@ -142,9 +145,10 @@ def test_published_rdf_is_the_resource_and_its_blank_nodes(site, real_build):
 
 def test_pages_catalogue_and_ontology(server, site):
     status, headers, body = http_get(server + "/", BROWSER_ACCEPT)
-    assert status == 200 and b"/class/Measure" in body
+    assert status == 200
     assert headers["Content-Security-Policy"] == STATIC_CSP and headers["Access-Control-Allow-Origin"] == "*"
-    assert b'href="/query"' not in body and b'href="/sparql"' not in body  # nothing a static host cannot answer
+    assert b'href="/lgdx/class/Measure"' in body and b'href="/class' not in body  # links under the site's path
+    assert b'href="/lgdx/query"' not in body and b'href="/lgdx/sparql"' not in body  # nothing a static host cannot answer
     status, headers, body = http_get(server + "/catalog", "")  # the catalogue is Turtle by default, as kg serve's
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
     assert Graph().parse(data=body, format="turtle")
@@ -174,10 +178,10 @@ def test_redirects_and_404s(server):
 
     connection = http.client.HTTPConnection(urlsplit(server).netloc, timeout=10)
     for path, location in (("/id/dataset/kg", "/catalog"), ("/id/dataset/kg.jsonld", "/catalog.jsonld")):
-        connection.request("GET", path)
+        connection.request("GET", PREFIX + path)
         response = connection.getresponse()
         response.read()
-        assert response.status == 303 and urlsplit(response.getheader("Location")).path == location
+        assert response.status == 303 and urlsplit(response.getheader("Location")).path == PREFIX + location
     for path in ("/id/measure/no-such-measure", "/nothing", "/class/Nothing", "/.server/nginx.conf",
                  "/.server/published.json", "/id/measure/no-such-measure.ttl"):
         status, headers, body = http_get(server + path, BROWSER_ACCEPT)
@@ -197,8 +201,9 @@ class Links(HTMLParser):
 
 
 def test_no_broken_internal_link(nginx):
-    """Every page reachable from the home page, and every internal link and file they name, answers."""
-    seen, todo, broken, pages = set(), ["/"], [], 0
+    """Every page reachable from the home page, and every internal link and file they name, answers,
+    under the site's path."""
+    seen, todo, broken, pages = set(), [PREFIX + "/"], [], 0
     while todo:
         path = todo.pop()
         status, headers, body = http_get(nginx + path, BROWSER_ACCEPT)
@@ -215,6 +220,7 @@ def test_no_broken_internal_link(nginx):
             if urlsplit(target).netloc or target.startswith("data:"):
                 continue
             target = urlsplit(target)._replace(fragment="", query="").geturl()
+            assert target.startswith(PREFIX + "/"), (path, link)
             if target not in seen:
                 seen.add(target)
                 todo.append(target)
@@ -229,6 +235,22 @@ def test_search_index(site):
     for href in hrefs:  # every hit is a published page
         assert (site / (unquote(href).lstrip("/") + ".html")).is_file(), href
     assert all(name in {c[0] for c in index["classes"]} for name in ("Measure", "Plan"))
+
+
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_a_site_at_the_root_of_its_host(real_build, site, server):
+    """Without --site-url (and a w3id.org base) the site is at the root of its host."""
+    _, dist, _ = real_build
+    out = site.parent / f"root-{server}"
+    publish(Settings(dist=dist, queries_dir=QUERIES), out)
+    measure = kinds(out)["measure"]
+    with served(out, server) as url:
+        status, headers, body = http_get(url + measure, "text/turtle")
+        assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+        status, _, body = http_get(url + "/", BROWSER_ACCEPT)
+        assert status == 200 and b'href="/class/Measure"' in body and b'href="/lgdx' not in body
+        assert http_get(url + "/static/style.css")[0] == 200
+        assert http_get(url + "/nothing", BROWSER_ACCEPT)[0] == 404
 
 
 def test_w3id_redirects_to_the_site_by_format(site):
@@ -328,14 +350,15 @@ def test_pages_render_and_search_runs_in_chromium(nginx, browser):
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(nginx + "/search?q=マイナンバー")
+    page.goto(nginx + PREFIX + "/search?q=マイナンバー")
     page.wait_for_selector("#hits li")
     hits = page.locator("#hits li a").first
     assert "マイナンバー" in page.inner_text("#hits") and page.inner_text("#found").startswith("「マイナンバー」")
     href = hits.get_attribute("href")
+    assert href.startswith(PREFIX + "/id/")
     page.goto(nginx + href)
     assert page.title() and page.locator("h1").count() == 1
-    page.goto(nginx + "/class/Measure")
+    page.goto(nginx + PREFIX + "/class/Measure")
     assert page.locator("table.list tbody tr").count() > 10
     assert not errors, errors  # no script or policy error
     context.close()
@@ -344,7 +367,7 @@ def test_pages_render_and_search_runs_in_chromium(nginx, browser):
 def test_search_without_scripts_leads_to_the_listings(nginx, browser):
     context = browser.new_context(java_script_enabled=False, locale="ja-JP")
     page = context.new_page()
-    page.goto(nginx + "/search?q=AI")
-    assert page.locator("noscript a[href='/class']").count() >= 1
+    page.goto(nginx + PREFIX + "/search?q=AI")
+    assert page.locator(f"noscript a[href='{PREFIX}/class']").count() >= 1
     assert "JavaScript" in page.inner_text("main")
     context.close()

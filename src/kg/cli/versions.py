@@ -17,8 +17,9 @@ from kg.cli.app import Context, main, pass_ctx, served_settings
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path),
               help="The build to publish (written by `kg build`); default: dist/ in the project folder.")
 @click.option("--site-url", metavar="URL",
-              help="Where the site will be hosted (https://opendata.example.jp/lgdx/): the nginx rules name "
-                   "its host, and for a base under w3id.org the redirects to submit there are written.")
+              help="Where the site will be hosted (https://opendata.example.jp/lgdx/): the pages link under its "
+                   "path, the rules serve it there, and for a base under w3id.org the redirects to submit "
+                   "there are written. Default: the IRIs' own site (the root of the host for w3id.org).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
               help="Processes rendering the resources' pages; default: one per core.")
 @click.option("-v", "--verbose", is_flag=True,

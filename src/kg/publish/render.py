@@ -9,6 +9,7 @@ answers).
 from __future__ import annotations
 
 import dataclasses
+import re
 from urllib.parse import unquote
 
 from kg.serve import fetch
@@ -18,12 +19,21 @@ from kg.serve.pool import LocalPool
 from kg.serve.site import Site
 
 
-class Renderer:
-    """Requests answered by the server's application over ``data`` (the store of ``site``'s dump)."""
+#: A link of a page to a path of its own site (``href="/class"``; not ``//host/…``).
+_SITE_LINK = re.compile(rb'(\s(?:href|src|action)=")/(?!/)')
 
-    def __init__(self, site: Site, data: fetch.Data, settings: Settings):
+
+class Renderer:
+    """Requests answered by the server's application over ``data`` (the store of ``site``'s dump).
+
+    A site hosted under a path (``https://example.jp/lgdx/``) has ``prefix`` ``/lgdx``: the pages'
+    links to their own site are written under it.
+    """
+
+    def __init__(self, site: Site, data: fetch.Data, settings: Settings, prefix: str = ""):
         self.site = site
         self.data = data
+        self.link_prefix = prefix.encode() + b"/"
         self.app = create_app(dataclasses.replace(settings, static=True), site)
         self.app.state.pool = LocalPool(data)
 
@@ -47,7 +57,10 @@ class Renderer:
                 body.append(message.get("body", b""))
 
         await self.app(scope, receive, send)
-        return status, b"".join(body)
+        page = b"".join(body)
+        if self.link_prefix != b"/" and page.startswith(b"<!doctype html>"):
+            page = _SITE_LINK.sub(lambda m: m.group(1) + self.link_prefix, page)
+        return status, page
 
     def describe(self, iri: str, fmt: str) -> bytes:
         """The triples about ``iri`` in ``fmt``, as the server sends them at ``/id/…`` with that format."""

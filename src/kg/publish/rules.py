@@ -54,20 +54,27 @@ def _headers() -> dict[str, str]:
     return COMMON | {"Content-Security-Policy": STATIC_CSP, "Vary": "Accept"}
 
 
-def nginx(root_dir: str, base: str, root: str, server_name: str = "_") -> str:
-    """A ``server`` block for nginx serving the site in ``root_dir``; put it in the ``http`` block.
-
-    Change ``listen``, ``server_name`` and ``root`` to the host's.
-    """
+def nginx(root_dir: str, base: str, root: str, prefix: str = "", server_name: str = "_") -> str:
+    """A ``server`` block for nginx serving the site in ``root_dir`` under the path ``prefix``
+    (``""``: at the root of the host); put it in the ``http`` block of the host's configuration."""
+    own = [f"location ^~ {prefix}/{PRIVATE}/ {{ return 404; }}",
+           f"location ~ ^{prefix}{_dataset_path(base, root)}(\\.({EXTENSIONS}))?$ {{ return 303 {prefix}/catalog$1; }}",
+           *(f"location = {prefix}{path} {{ try_files $uri$kg_ext $uri.ttl =404; }}" for path in DATA_DEFAULT),
+           "try_files $uri $uri$kg_ext $uri.html $uri/index.html =404;"]
+    if prefix:
+        site = [f"location = {prefix} {{ return 301 {prefix}/; }}", f"location ^~ {prefix}/ {{",
+                f"    alias {root_dir}/;", *("    " + line for line in own), "}"]
+    else:
+        site = [f"root {root_dir};", *own[:-1], "location / {", "    " + own[-1], "}"]
     lines = [
         "# The published site's rules for nginx (written by kg publish): put this server block in the",
-        "# http block of the host's configuration and change listen, server_name and root to the host's.",
+        "# http block of the host's configuration and change listen, server_name and the site's folder",
+        "# (root or alias) to the host's.",
         "server {",
         "    listen 80;",
         f"    server_name {server_name};",
-        f"    root {root_dir};",
         "    index index.html;",
-        "    error_page 404 /404.html;",
+        f"    error_page 404 {prefix}/404.html;",
         "    charset utf-8;",
         "    charset_types " + " ".join(t for t in TEXT_TYPES if t != "text/html") + ";",  # HTML has it already
         "    types {",
@@ -80,12 +87,7 @@ def nginx(root_dir: str, base: str, root: str, server_name: str = "_") -> str:
         '    set $kg_ext "";',
         *(f'    if ($http_accept ~* "{pattern}") {{ set $kg_ext {ext}; }}' for ext, pattern in _patterns()),
         "",
-        f"    location ^~ /{PRIVATE}/ {{ return 404; }}",
-        f"    location ~ ^{_dataset_path(base, root)}(\\.({EXTENSIONS}))?$ {{ return 303 /catalog$1; }}",
-        *(f"    location = {path} {{ try_files $uri$kg_ext $uri.ttl =404; }}" for path in DATA_DEFAULT),
-        "    location / {",
-        "        try_files $uri $uri$kg_ext $uri.html $uri/index.html =404;",
-        "    }",
+        *("    " + line for line in site),
         "}",
         "",
     ]
@@ -99,8 +101,9 @@ def _apache_accept(html: bool = True) -> list[str]:
               for ext, pattern in _patterns() if html or ext != ".html")]
 
 
-def apache(base: str, root: str) -> str:
-    """An ``.htaccess`` for the site's folder (Apache with mod_rewrite, mod_headers, mod_mime)."""
+def apache(base: str, root: str, prefix: str = "") -> str:
+    """An ``.htaccess`` for the site's folder, served at the path ``prefix`` (Apache with mod_rewrite,
+    mod_headers, mod_mime)."""
     data_default = "|".join(p.lstrip("/").replace(".", r"\.") for p in DATA_DEFAULT)
     lines = [
         "# The published site's rules for Apache (written by kg publish): this file goes in the",
@@ -108,15 +111,16 @@ def apache(base: str, root: str) -> str:
         "# and mod_headers. Its rules answer before MultiViews would.",
         "DirectoryIndex index.html",
         "DirectorySlash Off",  # /class is class.html, not the folder class/
-        "ErrorDocument 404 /404.html",
+        f"ErrorDocument 404 {prefix}/404.html",
         *(f"AddType {media} {ext}" for ext, media in MEDIA_TYPES.items()),
         "AddCharset utf-8 " + " ".join(ext for ext, media in MEDIA_TYPES.items() if media in TEXT_TYPES),
         "<IfModule mod_headers.c>",
         *(f'  Header always set {name} "{value}"' for name, value in _headers().items()),
         "</IfModule>",
         "RewriteEngine On",
+        f"RewriteBase {prefix}/",
         f"RewriteRule ^{PRIVATE}(/|$) - [R=404,L]",
-        f"RewriteRule ^{_dataset_path(base, root).lstrip('/')}(\\.({EXTENSIONS}))?$ /catalog$1 [R=303,L]",
+        f"RewriteRule ^{_dataset_path(base, root).lstrip('/')}(\\.({EXTENSIONS}))?$ {prefix}/catalog$1 [R=303,L]",
         *_apache_accept(),
         "# the catalogue is Turtle unless another format is asked for",
         f"RewriteCond %{{ENV:KG_EXT}} ^$\nRewriteRule ^({data_default})$ - [E=KG_EXT:.ttl]",

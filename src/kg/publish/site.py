@@ -75,6 +75,7 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
     if site_url is not None and urlsplit(site_url).scheme not in ("http", "https"):
         raise PublishError(f"--site-url {site_url} is not an http(s) URL", fix="give the address the site is hosted at")
     site = load_site(settings.dist, settings.queries_dir)
+    prefix = site_path(site.urls.root, site_url)
     with progress.stage("load") as stage:
         data = fetch.load(str(site.files["kg.nt"].path), site.base)
         stage.count = len(data.store)
@@ -83,7 +84,7 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
     work.mkdir(parents=True)
     try:
         result = Published(out)
-        renderer = Renderer(site, data, settings)
+        renderer = Renderer(site, data, settings, prefix)
         iris, result.skipped = _resources(data, site)
         with Resources(renderer, iris, work, jobs or os.cpu_count() or 1) as resources:
             with progress.stage("pages") as stage:  # while the other processes start on the resources
@@ -97,10 +98,10 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
             stage.unit = "files"
             published = {site.urls.local_path(iri) for iri in iris}
             (work / "search.json").write_bytes(search_index(site, data, published))
-            _write_rules(work, site, site_url, out)
+            _write_rules(work, site, site_url, prefix, out)
             _write(work / MARKER, json.dumps({
                 "kg": __version__, "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "dist": str(settings.dist), "resources": result.resources, "pages": result.pages,
+                "dist": str(settings.dist), "prefix": prefix, "resources": result.resources, "pages": result.pages,
                 "skipped": [{"iri": i, "why": why} for i, why in result.skipped]}, ensure_ascii=False, indent=1))
         result.files = sum(len(files) for _, _, files in os.walk(work))
         _replace(work, out)
@@ -108,6 +109,13 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
         shutil.rmtree(work, ignore_errors=True)
         raise
     return result
+
+
+def site_path(root: str, site_url: str | None) -> str:
+    """The path the site is hosted under (``/lgdx``, or ``""`` at the root of its host): that of
+    ``site_url``, else that of the IRIs' own site root, unless they are redirected (w3id.org)."""
+    url = site_url or (None if urlsplit(root).hostname == "w3id.org" else root)
+    return urlsplit(url).path.rstrip("/") if url else ""
 
 
 def _check_out(out: Path) -> None:
@@ -327,11 +335,11 @@ def _copy_files(site, work: Path) -> int:
     return count + sum(1 for p in STATIC.iterdir() if p.is_file())
 
 
-def _write_rules(work: Path, site, site_url: str | None, out: Path) -> None:
+def _write_rules(work: Path, site, site_url: str | None, prefix: str, out: Path) -> None:
     """The web servers' rules: ``.htaccess`` (Apache) at the top, nginx's and w3id's in ``.server/``."""
     root = site.urls.root
-    _write(work / ".htaccess", rules.apache(site.base, root))
-    _write(work / rules.PRIVATE / "nginx.conf", rules.nginx(str(out.resolve()), site.base, root,
+    _write(work / ".htaccess", rules.apache(site.base, root, prefix))
+    _write(work / rules.PRIVATE / "nginx.conf", rules.nginx(str(out.resolve()), site.base, root, prefix,
                                                            urlsplit(site_url).hostname if site_url else "_"))
     if site_url and urlsplit(root).hostname == "w3id.org":
         _write(work / rules.PRIVATE / "w3id.htaccess", rules.w3id(root, site_url))

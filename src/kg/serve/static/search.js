@@ -4,6 +4,8 @@
 "use strict";
 (function () {
   const SHOWN = 100;
+  // the site's own path (a site may be published under one): where this script is, less /static/…
+  const root = new URL(document.currentScript.src).pathname.replace(/\/static\/search\.js$/, "");
   const params = new URLSearchParams(location.search);
   const q = (params.get("q") || "").trim();
   const lang = ["ja", "en"].includes(params.get("lang")) ? params.get("lang") : "";
@@ -47,11 +49,11 @@
     for (const [item, match] of ranked.slice(0, SHOWN)) {
       const [href, ja, en, types] = index.items[item];
       const li = element("li");
-      li.append(element("a", ja || en || href, { href }));
+      li.append(element("a", ja || en || href, { href: root + href }));
       if (en && ja && en !== ja) li.append(" ", element("span", en, { class: "en", lang: "en" }));
       for (const type of types) {
         const [name, label] = index.classes[type];
-        li.append(" ", element("a", label, { class: "type", href: "/class/" + name }));
+        li.append(" ", element("a", label, { class: "type", href: root + "/class/" + name }));
       }
       if (match.text !== ja && match.text !== en) {
         const matched = element("div", "一致: ", { class: "matched" });
@@ -71,7 +73,7 @@
   }
 
   found.textContent = "検索中… Searching…";
-  fetch("/search.json").then((r) => {
+  fetch(root + "/search.json").then((r) => {
     if (!r.ok) throw new Error(r.status);
     return r.json();
   }).then(show).catch(() => {
