@@ -74,6 +74,8 @@ LoadModule mime_module $modules/mod_mime.so
 LoadModule rewrite_module $modules/mod_rewrite.so
 LoadModule headers_module $modules/mod_headers.so
 LoadModule alias_module $modules/mod_alias.so
+LoadModule filter_module $modules/mod_filter.so
+LoadModule deflate_module $modules/mod_deflate.so
 TypesConfig /etc/mime.types
 DocumentRoot "$docroot"
 $alias

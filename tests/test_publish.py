@@ -158,6 +158,13 @@ def test_pages_catalogue_and_ontology(server, site):
     for path, media in (("/ontology", "text/turtle"), ("/ontology/0.1.0", "application/rdf+xml")):
         status, headers, body = http_get(server + path, media)
         assert status == 200 and headers["Content-Type"].split(";")[0] == media, path
+    status, headers, body = http_get(server + "/search.json", "application/json")
+    assert status == 200 and headers["Content-Type"].startswith("application/json") and json.loads(body)["items"]
+    import urllib.request
+
+    asked = urllib.request.Request(server + "/search.json", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(asked, timeout=30) as response:  # the index goes compressed
+        assert response.headers["Content-Encoding"] == "gzip" and len(response.read()) < len(body) / 3
     status, headers, body = http_get(server + "/download/kg.nt", "*/*")
     assert status == 200 and body == (site / "download" / "kg.nt").read_bytes()
 
