@@ -81,6 +81,37 @@ def test_pages_are_the_same_as_from_the_embedded_store(client, local_client):
         assert _visible(ours.text) == _visible(theirs.text), path
 
 
+def test_every_resource_page_is_the_same_as_from_the_embedded_store(client, local_client, dist):
+    """Each page's data is read in one round trip (its triples, incoming links, blank nodes and
+    sources together): the pages show what the embedded store's reads show."""
+    local = ox.Store()
+    local.bulk_load(path=str(dist / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)
+    base = "https://w3id.org/lgdx/"
+    paths = sorted({"/" + q.subject.value[len(base):] for q in local
+                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base + "id/")})
+    assert len(paths) > 10
+    for path in paths:
+        ours, theirs = client.get(path), local_client.get(path)
+        assert ours.status_code == theirs.status_code == 200, path
+        assert _visible(ours.text) == _visible(theirs.text), path
+
+
+def test_a_resource_page_reads_the_store_once(virtuoso, dist):  # noqa: F811
+    from kg.serve import fetch
+
+    local = ox.Store()
+    local.bulk_load(path=str(dist / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)
+    derived = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    with_source = next(q.subject for q in local.quads_for_pattern(None, derived, None))
+    store = RemoteStore(remote.endpoint(virtuoso.sparql), (GRAPH,))
+    sent = []
+    post = store._post
+    store._post = lambda text, accept: sent.append(text) or post(text, accept)
+    data = fetch.Data(store, "https://w3id.org/lgdx/id/")
+    page = fetch.entity(data, [with_source.value])
+    assert page["sources"] and page["sources"][0]["labels"] and len(sent) == 1
+
+
 def test_pattern_reads_match_the_embedded_store(virtuoso, dist):  # noqa: F811
     local = ox.Store()
     local.bulk_load(path=str(dist / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)

@@ -154,6 +154,9 @@ def resolve(data: Data, candidates: list[str]) -> str | None:
 
 def entity(data: Data, candidates: list[str]) -> dict | None:
     """Everything the page of a resource shows, or ``None`` if the store does not know it."""
+    prefetch = getattr(data.store, "prefetch", None)
+    if prefetch is not None:  # a remote store: what follows is read in one round trip
+        prefetch(ox.NamedNode(candidates[0]), DERIVED_FROM)
     iri = resolve(data, candidates)
     if iri is None:
         return None

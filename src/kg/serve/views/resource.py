@@ -123,7 +123,7 @@ def entity_page(site, data: dict) -> dict:
                 for p, subjects in sorted(data["incoming"].items(), key=lambda kv: rank(kv[0]))]
     types = [{"iri": t, "labels": site.term_label(t), "compact": site.compact(t),
               "href": site.class_href(t) or site.urls.href(t)}
-             for t in data["types"]]
+             for t in sorted(data["types"], key=lambda t: (not t.startswith(str(LGDX)), site.compact(t)))]  # own first
     sources = [dict(s, href=site.urls.href(s["iri"]),
                     document_href=site.urls.href(s["document"]) if s["document"] else None)
                for s in data["sources"]]
