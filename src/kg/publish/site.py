@@ -66,8 +66,9 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
             progress: Progress | None = None) -> Published:
     """Write the site of the build in ``settings.dist`` to ``out`` (see the module's description).
 
-    ``site_url`` is where the site will be hosted, for the w3id redirects; ``jobs`` the processes
-    rendering resources (default: one per core).
+    ``site_url`` is where the site will be hosted (the pages link under its path, the w3id redirects
+    point there; see :func:`site_path` for the default); ``jobs`` the processes rendering resources
+    (default: one per core).
     """
     progress = progress or Progress(False)
     out = Path(out)
@@ -101,7 +102,7 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
             _write_rules(work, site, site_url, prefix, out)
             _write(work / MARKER, json.dumps({
                 "kg": __version__, "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "dist": str(settings.dist), "prefix": prefix, "resources": result.resources, "pages": result.pages,
+                "prefix": prefix, "resources": result.resources, "pages": result.pages,
                 "skipped": [{"iri": i, "why": why} for i, why in result.skipped]}, ensure_ascii=False, indent=1))
         result.files = sum(len(files) for _, _, files in os.walk(work))
         _replace(work, out)
