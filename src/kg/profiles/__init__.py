@@ -172,12 +172,13 @@ def graph_view(profile: Profile, graph: Graph, ontology: Graph) -> Graph:
     return to_graph(view(profile, (to_ox_triple(t) for t in graph), ontology))
 
 
-def to_graph(triples) -> Graph:
-    """pyoxigraph triples as an rdflib graph, with the project's prefixes."""
+def to_graph(triples, prefixes: bool = True) -> Graph:
+    """pyoxigraph triples as an rdflib graph, with the project's prefixes unless ``prefixes`` is
+    false (JSON-LD compacted with a profile's context needs none, and binding them is slow)."""
     out = Graph()
     for t in triples:
         out.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return bind(out)
+    return bind(out) if prefixes else out
 
 
 def serialize(graph: Graph, fmt: str, profile: Profile, base: str) -> bytes:

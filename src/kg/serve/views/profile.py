@@ -109,7 +109,7 @@ def page_jsonld(site, data: dict) -> Markup | None:
     triples = profiles.view(profile, _entity_triples(data), site.ontology)
     if not triples:
         return None
-    text = profiles.serialize(profiles.to_graph(triples), "jsonld", profile, site.base).decode("utf-8")
+    text = profiles.serialize(profiles.to_graph(triples, prefixes=False), "jsonld", profile, site.base).decode("utf-8")
     # inside <script>, "</" would end the element: write the characters HTML treats specially as escapes
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
