@@ -392,6 +392,11 @@ def test_values_also_open_each_union_branch_with_the_same_answers():
     got = sorted((r["s"].value, r["v"].value) for r in store.query(bound))
     later = sorted((r["s"].value, r["v"].value) for r in store.query(text) if r["s"] == bindings["s"])
     assert got == later and len(got) == 6
+    assigning = f"SELECT ?s WHERE {{ {{ BIND(<{bindings['s'].value}> AS ?s) }} UNION {{ ?s <{p.value}> ?v }} }}"
+    bound = sparql.with_bindings(assigning, bindings)  # a branch that assigns the variable is left alone
+    assert bound.count("VALUES (?s)") == 2
+    parseQuery(bound)
+    assert {r["s"] for r in store.query(bound)} == {bindings["s"]}
 
 
 def test_bound_values_cannot_break_out_of_their_literal():

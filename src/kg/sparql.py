@@ -159,21 +159,25 @@ def with_bindings(text: str, bindings: Mapping[str, object]) -> str:
         return f"{text[:at]} {block} {{{text[at:end]}}} {text[end:]}"
     # also at the head of each branch of a UNION in the group: a join distributes over a union,
     # and the store evaluates each branch whole before joining the values with the union
-    for offset in sorted(_union_branches(code, open_, close), reverse=True):
+    for offset in sorted(_union_branches(code, open_, close, set(bindings)), reverse=True):
         text = f"{text[:offset]}\n  {block}\n{text[offset:]}"
     return f"{text[:at]}\n  {block}\n{text[at:]}"
 
 
-def _union_branches(code: list[Token], open_: int, close: int) -> list[int]:
+def _union_branches(code: list[Token], open_: int, close: int, names: set[str]) -> list[int]:
     """Offsets just inside the opening brace of each UNION branch directly in the group
-    ``open_``…``close`` (not a branch that is a sub-select, which takes no VALUES before it)."""
+    ``open_``…``close``; not a branch that is a sub-select (which takes no VALUES before it), nor
+    one that assigns one of the variables ``names`` (``BIND(… AS ?name)``, which a value already
+    in scope would make an error)."""
     found = []
     j = open_ + 1
     while j < close:
         if _is_punct(code[j], "{"):
             end = _matching(code, j)
             in_union = _is(code[j - 1], "UNION") or (end + 1 < close and _is(code[end + 1], "UNION"))
-            if in_union and not _is(code[j + 1], "SELECT"):
+            assigns = any(_is(code[k], "AS") and code[k + 1].kind == "var" and code[k + 1].text[1:] in names
+                          for k in range(j, end))
+            if in_union and not assigns and not _is(code[j + 1], "SELECT"):
                 found.append(code[j].end)
             j = end + 1
         else:
