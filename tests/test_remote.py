@@ -399,6 +399,35 @@ def test_values_also_open_each_union_branch_with_the_same_answers():
     assert {r["s"] for r in store.query(bound)} == {bindings["s"]}
 
 
+@pytest.mark.parametrize("branch", [
+    "?s <http://e/p> ?o OPTIONAL { ?s <http://e/q> ?x }",
+    "?s <http://e/p> ?o FILTER(!BOUND(?x))",
+    "?s <http://e/p> ?o MINUS { ?s <http://e/q> ?x }",
+    "?s <http://e/p> ?o FILTER NOT EXISTS { ?s <http://e/q> ?x }",
+    "?s <http://e/p> ?o BIND(COALESCE(?x, 0) AS ?y)",
+    "?s <http://e/p> ?o { SELECT ?s ?x WHERE { ?s <http://e/q> ?x } }",
+    "?s <http://e/q> ?x",
+])
+def test_union_branches_get_the_values_only_where_the_answers_stay_the_same(branch):
+    """A branch that reads the variable (rather than matching it) keeps the values joined after
+    the union; answers are those of the values at the head of the group alone."""
+    e = "http://e/"
+    store = ox.Store()
+    for s_, p_, o_ in (("a", "p", ox.Literal("1")), ("a", "q", ox.NamedNode(e + "w")), ("b", "p", ox.Literal("2")),
+                       ("b", "q", ox.NamedNode(e + "v"))):
+        store.add(ox.Quad(ox.NamedNode(e + s_), ox.NamedNode(e + p_), o_))
+    text = f"SELECT * WHERE {{ {{ {branch} }} UNION {{ ?s <{e}q> ?z }} }}"
+    bindings = {"x": ox.NamedNode(e + "v")}
+    head_only = text.replace("WHERE {", "WHERE { VALUES ?x { <http://e/v> }", 1)
+
+    def answers(query):
+        result = store.query(query)
+        names = [v.value for v in result.variables]
+        return sorted(sorted((n, t.value) for n, t in zip(names, row) if t is not None) for row in result)
+
+    assert answers(sparql.with_bindings(text, bindings)) == answers(head_only)
+
+
 def test_bound_values_cannot_break_out_of_their_literal():
     store = ox.Store()
     store.add(ox.Quad(TERMS["s"], ox.NamedNode(f"{DEFAULT_BASE}p"), TERMS["t"]))

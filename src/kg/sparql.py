@@ -133,7 +133,8 @@ def values_block(names: list[str], rows: list[Mapping[str, object]]) -> str:
 
 
 def with_bindings(text: str, bindings: Mapping[str, object]) -> str:
-    """``text`` with ``bindings`` (name → RDF term) as VALUES blocks opening its WHERE group.
+    """``text`` with ``bindings`` (name → RDF term) as VALUES blocks opening its WHERE group (and
+    each UNION branch in it that only matches the variables, see :func:`_union_branches`).
 
     At the head of the group the values join before any OPTIONAL, FILTER or aggregate of that
     group sees the variables (a VALUES clause after the query would join after GROUP BY). The
@@ -157,32 +158,54 @@ def with_bindings(text: str, bindings: Mapping[str, object]) -> str:
     if _is(code[open_ + 1], "SELECT"):  # the group is one sub-select: VALUES goes beside it
         end = code[close].start
         return f"{text[:at]} {block} {{{text[at:end]}}} {text[end:]}"
-    # also at the head of each branch of a UNION in the group: a join distributes over a union,
-    # and the store evaluates each branch whole before joining the values with the union
+    # also at the head of each branch of a UNION in the group where the variables are only matched
+    # by triple patterns: a join distributes over a union, and the store evaluates each branch
+    # whole before joining the values with the union
     for offset in sorted(_union_branches(code, open_, close, set(bindings)), reverse=True):
         text = f"{text[:offset]}\n  {block}\n{text[offset:]}"
     return f"{text[:at]}\n  {block}\n{text[at:]}"
 
 
+#: Where a variable is read rather than matched: a value joined in before them changes the answer
+#: (an OPTIONAL that no longer leaves it unbound, a MINUS or NOT EXISTS that now removes, a BIND).
+_READS = ("OPTIONAL", "MINUS", "EXISTS", "FILTER", "BIND", "SELECT", "SERVICE", "VALUES")
+
+
 def _union_branches(code: list[Token], open_: int, close: int, names: set[str]) -> list[int]:
     """Offsets just inside the opening brace of each UNION branch directly in the group
-    ``open_``…``close``; not a branch that is a sub-select (which takes no VALUES before it), nor
-    one that assigns one of the variables ``names`` (``BIND(… AS ?name)``, which a value already
-    in scope would make an error)."""
+    ``open_``…``close`` in which the variables ``names`` occur in triple patterns only (not in an
+    OPTIONAL, MINUS, EXISTS, FILTER, BIND, sub-select, SERVICE or VALUES), where a join with their
+    values gives the same answers inside the branch as after the union."""
     found = []
     j = open_ + 1
     while j < close:
         if _is_punct(code[j], "{"):
             end = _matching(code, j)
             in_union = _is(code[j - 1], "UNION") or (end + 1 < close and _is(code[end + 1], "UNION"))
-            assigns = any(_is(code[k], "AS") and code[k + 1].kind == "var" and code[k + 1].text[1:] in names
-                          for k in range(j, end))
-            if in_union and not assigns and not _is(code[j + 1], "SELECT"):
+            if in_union and not _is(code[j + 1], "SELECT") and not _reads(code, j + 1, end, names):
                 found.append(code[j].end)
             j = end + 1
         else:
             j += 1
     return found
+
+
+def _reads(code: list[Token], start: int, end: int, names: set[str]) -> bool:
+    """Whether one of the variables ``names`` occurs in ``code[start:end]`` inside a construct of
+    :data:`_READS` (its bracketed part)."""
+    k = start
+    while k < end:
+        if _is(code[k], *_READS):
+            opener = next((i for i in range(k + 1, end) if _is_punct(code[i], "{") or _is_punct(code[i], "(")), None)
+            if opener is None:
+                return True  # malformed or unusual: leave the branch alone
+            shut = _matching(code, opener, code[opener].text, "}" if code[opener].text == "{" else ")")
+            if any(t.kind == "var" and t.text[1:] in names for t in code[k:shut + 1]):
+                return True
+            k = shut + 1
+        else:
+            k += 1
+    return False
 
 
 # --- prefixes and variables ---------------------------------------------------------

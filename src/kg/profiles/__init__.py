@@ -9,7 +9,6 @@ profile when it gets a class of that vocabulary; the project's own vocabulary is
 
 from __future__ import annotations
 
-
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,7 +113,6 @@ def from_accept_profile(header: str | None, available: list[Profile]) -> Profile
 
 # --- views --------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=None)
 def _mapped_query(vocabulary: str) -> str:
     """``mapped.rq`` with ``?vocabulary`` bound (read and bound once per vocabulary)."""
