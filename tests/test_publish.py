@@ -189,7 +189,7 @@ def test_redirects_and_404s(server):
         response = connection.getresponse()
         response.read()
         assert response.status == 303 and urlsplit(response.getheader("Location")).path == PREFIX + location
-    for path in ("/id/measure/no-such-measure", "/nothing", "/class/Nothing", "/.server/nginx.conf",
+    for path in ("/id/measure/no-such-measure", "/nothing", "/class/Nothing", "/.server/nginx.conf", "/.htaccess",
                  "/.server/published.json", "/id/measure/no-such-measure.ttl"):
         status, headers, body = http_get(server + path, BROWSER_ACCEPT)
         assert status == 404, path
@@ -298,6 +298,14 @@ def test_refuses_a_folder_it_did_not_write(tmp_path, real_build):
     assert (out / "notes.txt").read_text() == "keep me"
 
 
+def test_refuses_a_site_path_the_rules_cannot_take(tmp_path, real_build):
+    _, dist, _ = real_build
+    result = CliRunner().invoke(main, ["publish", "--dist", str(dist), "--out", str(tmp_path / "site"),
+                                       "--site-url", "https://example.jp/open data;/"])
+    assert result.exit_code == 2 and "characters the web servers' rules cannot take" in result.output
+    assert not (tmp_path / "site").exists()
+
+
 def test_a_failed_run_leaves_the_site_as_it_was(tmp_path, real_build, monkeypatch):
     _, dist, _ = real_build
     out = tmp_path / "site"
@@ -320,13 +328,31 @@ def test_a_failed_run_leaves_the_site_as_it_was(tmp_path, real_build, monkeypatc
     assert not killed.exists()
 
 
+def test_a_failure_in_a_rendering_process_stops_the_run(tmp_path, real_build, monkeypatch):
+    _, dist, _ = real_build
+    from kg.publish.render import Renderer
+
+    describe = Renderer.describe
+
+    def failing(self, iri, fmt):  # the last chunk, whichever process takes it
+        if iri.endswith("/measure/higashiyamato-it-plan-4-17"):
+            raise PublishError(f"cannot describe <{iri}>")
+        return describe(self, iri, fmt)
+
+    monkeypatch.setattr(Renderer, "describe", failing)
+    with pytest.raises(PublishError, match="cannot describe"):
+        publish(Settings(dist=dist, queries_dir=QUERIES), tmp_path / "site", jobs=2)
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
 def test_hostile_iris_get_no_file_outside_the_site(tmp_path, real_build):
     _, dist, _ = real_build
     copy = tmp_path / "dist"
     shutil.copytree(dist, copy)
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"
     with (copy / "kg.nt").open("a", encoding="utf-8") as f:
-        for slug in ("..%2F..%2F..%2Fescaped", "x/../../../escaped", "long-" + "y" * 300):
+        for slug in ("..%2F..%2F..%2Fescaped", "x/../../../escaped", "long-" + "y" * 300, "q?escaped=1",
+                     "nul%00escaped", "byte%FFescaped", "dir.html/escaped"):
             f.write(f'<https://w3id.org/lgdx/id/measure/{slug}> {label} "x" .\n')
         f.write(f'<https://w3id.org/lgdx/id/measure/script> {label} "<script>alert(1)</script>"@ja .\n')
         for name in ("東", "%E6%9D%B1"):  # two IRIs, one file name
@@ -336,8 +362,11 @@ def test_hostile_iris_get_no_file_outside_the_site(tmp_path, real_build):
     assert result.exit_code == 0, result.output
     assert "no page for <https://w3id.org/lgdx/id/measure/x/../../../escaped>" in result.output
     assert not list(tmp_path.rglob("escaped*"))
-    assert "no page for <https://w3id.org/lgdx/id/measure/東>: its file would be that of " in result.output
-    assert (out / "id" / "measure" / "東.ttl").is_file()
+    for slug in ("q?escaped=1", "nul%00escaped", "byte%FFescaped", "dir.html/escaped"):
+        assert f"no page for <https://w3id.org/lgdx/id/measure/{slug}>" in result.output
+    # two IRIs, one file: the one the page shows is kept, and its RDF goes with it
+    assert "no page for <https://w3id.org/lgdx/id/measure/%E6%9D%B1>: its file would be that of " in result.output
+    assert '"東"' in (out / "id" / "measure" / "東.ttl").read_text() and "東" in (out / "id" / "measure" / "東.html").read_text()
     page = (out / "id" / "measure" / "script.html").read_text()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 

@@ -10,6 +10,8 @@ content security policy, with the one script the search page runs).
 
 from __future__ import annotations
 
+import re
+
 from kg.export import dataset_iri
 from kg.serve.negotiation import FORMAT_EXTENSIONS, GRAPH_TYPES, HTML
 from kg.serve.responses import COMMON, CSP
@@ -58,7 +60,9 @@ def nginx(root_dir: str, base: str, root: str, prefix: str = "", server_name: st
     """A ``server`` block for nginx serving the site in ``root_dir`` under the path ``prefix``
     (``""``: at the root of the host); put it in the ``http`` block of the host's configuration."""
     own = [f"location ^~ {prefix}/{PRIVATE}/ {{ return 404; }}",
-           f"location ~ ^{prefix}{_dataset_path(base, root)}(\\.({EXTENSIONS}))?$ {{ return 303 {prefix}/catalog$1; }}",
+           f"location ~ ^{re.escape(prefix + _dataset_path(base, root))}(\\.({EXTENSIONS}))?$ "
+           f"{{ return 303 {prefix}/catalog$1; }}",
+           f"location = {prefix}/.htaccess {{ return 404; }}",
            *(f"location = {prefix}{path} {{ try_files $uri$kg_ext $uri.ttl =404; }}" for path in DATA_DEFAULT),
            "try_files $uri $uri$kg_ext $uri.html $uri/index.html =404;"]
     if prefix:
@@ -124,8 +128,8 @@ def apache(base: str, root: str, prefix: str = "") -> str:
         "</IfModule>",
         "RewriteEngine On",
         f"RewriteBase {prefix}/",
-        f"RewriteRule ^{PRIVATE}(/|$) - [R=404,L]",
-        f"RewriteRule ^{_dataset_path(base, root).lstrip('/')}(\\.({EXTENSIONS}))?$ {prefix}/catalog$1 [R=303,L]",
+        f"RewriteRule ^({re.escape(PRIVATE)}(/|$)|\\.htaccess$) - [R=404,L]",
+        f"RewriteRule ^{re.escape(_dataset_path(base, root).lstrip('/'))}(\\.({EXTENSIONS}))?$ {prefix}/catalog$1 [R=303,L]",
         *_apache_accept(),
         "# the catalogue is Turtle unless another format is asked for",
         f"RewriteCond %{{ENV:KG_EXT}} ^$\nRewriteRule ^({data_default})$ - [E=KG_EXT:.ttl]",

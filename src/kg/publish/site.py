@@ -14,6 +14,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ def publish(settings: Settings, out: Path, site_url: str | None = None, jobs: in
     (default: one per core).
     """
     progress = progress or Progress(False)
-    out = Path(out)
+    out = Path(out).absolute()  # "." has no name to write beside
     _check_out(out)
     if site_url is not None and urlsplit(site_url).scheme not in ("http", "https"):
         raise PublishError(f"--site-url {site_url} is not an http(s) URL", fix="give the address the site is hosted at")
@@ -116,7 +117,11 @@ def site_path(root: str, site_url: str | None) -> str:
     """The path the site is hosted under (``/lgdx``, or ``""`` at the root of its host): that of
     ``site_url``, else that of the IRIs' own site root, unless they are redirected (w3id.org)."""
     url = site_url or (None if urlsplit(root).hostname == "w3id.org" else root)
-    return urlsplit(url).path.rstrip("/") if url else ""
+    path = urlsplit(url).path.rstrip("/") if url else ""
+    if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)*", path):
+        raise PublishError(f"the site's path {path} has characters the web servers' rules cannot take",
+                           fix="host the site under a path of letters, digits and - . _ ~ (--site-url)")
+    return path
 
 
 def _check_out(out: Path) -> None:
@@ -128,7 +133,7 @@ def _check_out(out: Path) -> None:
 
 def _remove_stale(out: Path) -> None:
     """The half-written copies of runs that were killed (their process is gone)."""
-    for stale in out.parent.glob(f".{out.name}.publishing-*"):
+    for stale in [*out.parent.glob(f".{out.name}.publishing-*"), *out.parent.glob(f".{out.name}.old-*")]:
         pid = stale.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
@@ -145,12 +150,18 @@ def _alive(pid: int) -> bool:
 
 
 def _replace(work: Path, out: Path) -> None:
-    """``work`` in the place of ``out``, the old site removed once the new one is there."""
+    """``work`` in the place of ``out``, the old site removed once the new one is there (put back
+    if the new one cannot be)."""
     old = None
     if out.exists():
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         out.rename(old)
-    work.rename(out)
+    try:
+        work.rename(out)
+    except OSError:
+        if old is not None:
+            old.rename(out)
+        raise
     if old is not None:
         shutil.rmtree(old)
 
@@ -177,31 +188,50 @@ def _resources(data: fetch.Data, site) -> tuple[list[str], list[tuple[str, str]]
             if isinstance(term, ox.NamedNode) and term.value.startswith(site.base):
                 iris.add(term.value)
     iris.discard(str(dataset_iri(site.base)))  # redirected to the catalogue
+    reserved = _reserved(site)
     kept, skipped, files = [], [], {}
-    for iri in sorted(iris):
+    # the IRI a path's page shows first, where two name one file (café and caf%C3%A9): its RDF goes there too
+    for iri in sorted(iris, key=lambda i: (site.urls.iri_of_path(site.urls.local_path(i) or "") != i, i)):
         path = site.urls.local_path(iri)
-        why = _unpublishable(path)
-        if why is None and unquote(path) in files:  # café and caf%C3%A9 name one file
+        why = _unpublishable(path, reserved)
+        if why is None and unquote(path) in files:
             why = f"its file would be that of <{files[unquote(path)]}>"
         if why:
             skipped.append((iri, why))
         else:
             kept.append(iri)
             files[unquote(path)] = iri
-    return kept, skipped
+    return sorted(kept), sorted(skipped)
 
 
-def _unpublishable(path: str | None) -> str | None:
+def _reserved(site) -> set[str]:
+    """First path segments of the site's own pages and files, where the resources are not under a
+    folder of their own (a base that does not end in ``id/``)."""
+    if site.urls.id_prefix != "/":
+        return set()
+    return {"index", "404", "class", "search", "compare", "validation", "download", "catalog", "ontology",
+            "static", rules.PRIVATE, ".well-known", ".htaccess"}
+
+
+def _unpublishable(path: str | None, reserved: set[str] = frozenset()) -> str | None:
     """Why the resource at ``path`` cannot be a file of the site, or ``None``."""
     if path is None:
         return "its IRI has a fragment"
-    parts = unquote(path).split("/")[1:]
-    if any(p in ("", ".", "..") for p in parts) or "\x00" in path or "\\" in unquote(path):
+    if "?" in path:
+        return "its IRI has a query (a static host answers the path without it)"
+    try:
+        name = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return "its path escapes bytes that are not UTF-8 (no web server would find the file)"
+    parts = name.split("/")[1:]
+    if any(p in ("", ".", "..") for p in parts) or any(c < " " or c in "\\\x7f" for c in name):
         return "its path has an empty, '.' or '..' segment or a character no file name takes"
     if any(len((p + ".jsonld").encode()) > NAME_MAX for p in parts):
         return f"a segment of its path is longer than a file name may be ({NAME_MAX} bytes)"
-    if parts[-1].endswith(tuple(FORMAT_EXTENSIONS.values())):
-        return "its path ends in a format's extension"
+    if any(p.endswith(tuple(FORMAT_EXTENSIONS.values())) for p in parts):
+        return "a segment of its path ends in a format's extension"
+    if parts[0].split(".")[0] in reserved or parts[0] in reserved:
+        return "its path is that of one of the site's own pages or folders"
     return None
 
 
@@ -215,8 +245,15 @@ class Resources:
     def __init__(self, renderer: Renderer, iris: list[str], work: Path, jobs: int):
         self.renderer, self.iris, self.work = renderer, iris, work
         self.next = multiprocessing.Value("q", 0)  # the next chunk to take, shared with the forked
+        self.failed = multiprocessing.Value("b", 0)  # set by the first to fail: the others stop
         jobs = max(1, min(jobs, -(-len(iris) // self.CHUNK)))  # no more processes than chunks
-        self.children = [Forked(self._run) for _ in range(1, jobs)]
+        self.children = []
+        try:
+            for _ in range(1, jobs):
+                self.children.append(Forked(self._run))
+        except BaseException:
+            self.__exit__(Exception)
+            raise
 
     def __enter__(self) -> "Resources":
         return self
@@ -227,7 +264,7 @@ class Resources:
                 child.cancel()
 
     def _chunks(self):
-        while True:
+        while not self.failed.value:
             with self.next.get_lock():
                 k = self.next.value
                 self.next.value += 1
@@ -237,7 +274,11 @@ class Resources:
             yield from chunk
 
     def _run(self) -> int:
-        return asyncio.run(_write_resources(self.renderer, self._chunks(), self.work))
+        try:
+            return asyncio.run(_write_resources(self.renderer, self._chunks(), self.work))
+        except BaseException:
+            self.failed.value = 1
+            raise
 
     def finish(self) -> int:
         """Take chunks here too until none is left; the number of resources written."""
@@ -253,12 +294,17 @@ async def _write_resources(renderer: Renderer, iris, work: Path) -> int:
         if status != 200:
             raise PublishError(f"the page of <{iri}> answered {status}", fix="run `kg serve` and open it to see why")
         target = file_of(work, path)
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        _write_new(f"{target}.html", page)
-        for fmt in ALTERNATES:
-            _write_new(f"{target}{FORMAT_EXTENSIONS[fmt]}", renderer.describe(iri, fmt))
+        try:
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            _write_new(f"{target}.html", page)
+            for fmt in ALTERNATES:
+                _write_new(f"{target}{FORMAT_EXTENSIONS[fmt]}", renderer.describe(iri, fmt))
+        except OSError as exc:  # a full disk, or a name the file system refuses
+            raise PublishError(f"cannot write the files of <{iri}>: {exc.strerror or exc}",
+                               Location(str(target.relative_to(work))),
+                               "free space on the disk, or report the IRI if its name is the cause") from None
         done += 1
     return done
 

@@ -51,6 +51,7 @@ class RemoteStore:
         self._empty = ox.Store()
         self._patterns: dict[tuple, list[ox.Quad]] = {}
         self._labels: dict[ox.NamedNode, dict[str, list[ox.Literal]]] = {}
+        self._cut: set = set()  # resources whose incoming triples are too many for one answer
 
     # --- the pages' cache -----------------------------------------------------------------
 
@@ -58,6 +59,7 @@ class RemoteStore:
         """Drop what earlier requests learnt: each request sees the store as it is now."""
         self._patterns.clear()
         self._labels.clear()
+        self._cut.clear()
 
     # --- SPARQL ---------------------------------------------------------------------------
 
@@ -110,6 +112,8 @@ class RemoteStore:
                 outgoing = self._neighbourhood(subject, None)
             return iter([q for q in outgoing if predicate is None or q.predicate == predicate])
         if predicate is None and subject is None and object is not None:
+            if object in self._cut:  # known to be many: read in pages, as the caller goes
+                return self._matching(None, None, object)
             return iter(self._neighbourhood(None, object))
         return self._matching(subject, predicate, object)
 
@@ -127,7 +131,7 @@ class RemoteStore:
         resources it names by ``follow`` (its sources), each with the labels of what they link to.
         A store spends more on each request than on such a query."""
         follows = (f"SELECT ?m ?p ?y WHERE {{ {_term(subject)} ?q ?m . ?m ?p ?y "
-                   f"FILTER(?q = {_term(follow)} || STRSTARTS(STR(?m), \"{self.genid}\")) }}")
+                   f"FILTER(?q = {_term(follow)} || STRSTARTS(STR(?m), STR(<{self.genid}>))) }}")
         rows = list(self.query(
             f"SELECT ?o ?s ?m ?y ?p ?lp ?l WHERE {{ {{ {_side(subject, True, '?o')} }} UNION "
             f"{{ {_side(subject, False, '?s')} }} UNION {{ {{ {follows} }} {_labels_of('?y')} }} }}"))
@@ -155,6 +159,7 @@ class RemoteStore:
                 if row["lp"] is not None and row["l"] not in labels.setdefault(row["lp"].value, []):
                     labels[row["lp"].value].append(row["l"])
         if not outgoing and len(quads) >= FIRST_PAGE * 4:  # cut short: the rest on demand
+            self._cut.add(anchor)
             return None
         if outgoing:  # every label of the resource itself is among its own triples
             own = self._labels.setdefault(anchor, {})
@@ -182,7 +187,6 @@ class RemoteStore:
         seen = set(first)
         rest = (q for q in (quad(row) for row in self.query(select)) if q not in seen)
         return itertools.chain(first, rest)
-
 
     def _skolem(self, term):
         """A blank node this store gave out, as the skolem IRI the store holds."""
