@@ -3,7 +3,8 @@
 # will serve it: with a private nginx and .server/nginx.conf, or with --apache a private Apache
 # and the site's .htaccess files (any folder with .htaccess rules, such as w3id.org's, works so).
 # In the foreground: Ctrl-C (or SIGTERM) stops it. Its files (configuration, pid, logs) go in a
-# folder of its own under ${TMPDIR:-/tmp}, removed when it stops.
+# folder of its own under ${TMPDIR:-/tmp}, removed when it stops. The site's rules are run as
+# they are: serve only a site you published yourself.
 #   usage: scripts/site.sh [--apache] SITE [PORT]   (PORT: 8080 by default)
 set -euo pipefail
 server=nginx
