@@ -16,6 +16,7 @@ from kg.serve import fetch
 from kg.serve.app import create_app
 from kg.serve.config import Settings
 from kg.serve.pool import LocalPool
+from kg.serve.results import graph_bytes
 from kg.serve.site import Site
 
 
@@ -62,6 +63,8 @@ class Renderer:
             page = _SITE_LINK.sub(lambda m: m.group(1) + self.link_prefix, page)
         return status, page
 
-    def describe(self, iri: str, fmt: str) -> bytes:
-        """The triples about ``iri`` in ``fmt``, as the server sends them at ``/id/…`` with that format."""
-        return fetch.describe(self.data, [iri], fmt)[1]
+    def describe(self, iri: str, formats) -> dict[str, bytes]:
+        """The triples about ``iri`` in each of ``formats``, as the server sends them at ``/id/…``
+        with that format (read from the store once)."""
+        _, triples = fetch.description(self.data, [iri])
+        return {fmt: graph_bytes(triples, fmt, len(triples), self.data.turtle_prefixes) for fmt in formats}

@@ -189,10 +189,11 @@ def _resources(data: fetch.Data, site) -> tuple[list[str], list[tuple[str, str]]
                 iris.add(term.value)
     iris.discard(str(dataset_iri(site.base)))  # redirected to the catalogue
     reserved = _reserved(site)
+    paths = {iri: site.urls.local_path(iri) for iri in iris}
     kept, skipped, files = [], [], {}
     # the IRI a path's page shows first, where two name one file (café and caf%C3%A9): its RDF goes there too
-    for iri in sorted(iris, key=lambda i: (site.urls.iri_of_path(site.urls.local_path(i) or "") != i, i)):
-        path = site.urls.local_path(iri)
+    for iri in sorted(iris, key=lambda i: (site.urls.iri_of_path(paths[i] or "") != i, i)):
+        path = paths[iri]
         why = _unpublishable(path, reserved)
         if why is None and unquote(path) in files:
             why = f"its file would be that of <{files[unquote(path)]}>"
@@ -299,8 +300,8 @@ async def _write_resources(renderer: Renderer, iris, work: Path) -> int:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
             _write_new(f"{target}.html", page)
-            for fmt in ALTERNATES:
-                _write_new(f"{target}{FORMAT_EXTENSIONS[fmt]}", renderer.describe(iri, fmt))
+            for fmt, content in renderer.describe(iri, ALTERNATES).items():
+                _write_new(f"{target}{FORMAT_EXTENSIONS[fmt]}", content)
         except OSError as exc:  # a full disk, or a name the file system refuses
             raise PublishError(f"cannot write the files of <{iri}>: {exc.strerror or exc}",
                                Location(str(target.relative_to(work))),

@@ -208,6 +208,15 @@ def passage(data: Data, iri: str) -> dict:
 
 def describe(data: Data, candidates: list[str], fmt: str) -> tuple[str, bytes] | None:
     """The triples about a resource (its blank nodes followed) in ``fmt``, or ``None``."""
+    found = description(data, candidates)
+    if found is None:
+        return None
+    iri, triples = found
+    return iri, graph_bytes(triples, fmt, len(triples), data.turtle_prefixes)
+
+
+def description(data: Data, candidates: list[str]) -> tuple[str, list[ox.Triple]] | None:
+    """The IRI of a resource and the triples about it (its blank nodes followed), as written; or ``None``."""
     iri = resolve(data, candidates)
     if iri is None:
         return None
@@ -219,7 +228,7 @@ def describe(data: Data, candidates: list[str], fmt: str) -> tuple[str, bytes] |
             if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
                 seen.add(quad.object)
                 todo.append(quad.object)
-    return iri, graph_bytes(triples, fmt, len(triples), data.turtle_prefixes)
+    return iri, triples
 
 
 # --- class listings -----------------------------------------------------------
