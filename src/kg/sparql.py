@@ -49,20 +49,20 @@ def tokens(text: str) -> list[Token]:
             if m.lastgroup not in ("ws", "comment")]
 
 
-def _is(token: Token, *words: str) -> bool:
+def is_word(token: Token, *words: str) -> bool:
     return token.kind == "word" and token.text.upper() in words
 
 
-def _is_punct(token: Token, char: str) -> bool:
+def is_punct(token: Token, char: str) -> bool:
     return token.kind == "punct" and token.text == char
 
 
 def _matching(code: list[Token], i: int, open_: str = "{", close: str = "}") -> int:
     depth = 0
     for j in range(i, len(code)):
-        if _is_punct(code[j], open_):
+        if is_punct(code[j], open_):
             depth += 1
-        elif _is_punct(code[j], close):
+        elif is_punct(code[j], close):
             depth -= 1
             if depth == 0:
                 return j
@@ -72,9 +72,9 @@ def _matching(code: list[Token], i: int, open_: str = "{", close: str = "}") -> 
 
 def _form_index(code: list[Token]) -> int:
     for i, token in enumerate(code):
-        if _is(token, *FORMS):
+        if is_word(token, *FORMS):
             return i
-        if _is(token, *UPDATES):
+        if is_word(token, *UPDATES):
             raise QueryError("this is an update, not a query: kg is read-only",
                              fix="send SELECT, ASK, CONSTRUCT or DESCRIBE")
     raise QueryError("malformed query: no SELECT, ASK, CONSTRUCT or DESCRIBE", fix="check the SPARQL syntax")
@@ -90,8 +90,8 @@ def dataset_clause(text: str) -> str | None:
     """The first ``FROM <iri>`` or ``FROM NAMED <iri>`` of ``text``, as written, or None."""
     code = tokens(text)
     for i, token in enumerate(code):
-        if _is(token, "FROM"):
-            end = i + 1 + (i + 1 < len(code) and _is(code[i + 1], "NAMED"))
+        if is_word(token, "FROM"):
+            end = i + 1 + (i + 1 < len(code) and is_word(code[i + 1], "NAMED"))
             return " ".join(t.text for t in code[i:end + 1])
     return None
 
@@ -99,13 +99,13 @@ def dataset_clause(text: str) -> str | None:
 def _where_group(code: list[Token]) -> tuple[int, int] | None:
     """Indexes of the braces of the top-level WHERE group, or None (a DESCRIBE without one)."""
     form = _form_index(code)
-    opens = [j for j in range(form, len(code)) if _is_punct(code[j], "{")]
+    opens = [j for j in range(form, len(code)) if is_punct(code[j], "{")]
     if not opens:
         return None
     i = opens[0]
-    if _is(code[form], "CONSTRUCT") and not _is(code[i - 1], "WHERE"):
+    if is_word(code[form], "CONSTRUCT") and not is_word(code[i - 1], "WHERE"):
         after = _matching(code, i)  # that was the template; the pattern is the next group
-        i = next((j for j in range(after + 1, len(code)) if _is_punct(code[j], "{")), None)
+        i = next((j for j in range(after + 1, len(code)) if is_punct(code[j], "{")), None)
         if i is None:
             raise QueryError("malformed query: CONSTRUCT without a WHERE pattern", fix="check the SPARQL syntax")
     return i, _matching(code, i)
@@ -150,12 +150,12 @@ def with_bindings(text: str, bindings: Mapping[str, object]) -> str:
     block = "\n  ".join(values_block([name], [{name: term}]) for name, term in bindings.items())
     open_, close = group
     at = code[open_].end
-    if _is(code[open_ - 1], "WHERE") and _is(code[open_ - 2], "CONSTRUCT"):
+    if is_word(code[open_ - 1], "WHERE") and is_word(code[open_ - 2], "CONSTRUCT"):
         # the short form takes triples only: write its template out, then bind in the pattern
         pattern = text[at:code[close].start]
         where = code[open_ - 1].start
         return f"{text[:where]}{{{pattern}}} WHERE {{\n  {block}\n{pattern}}}{text[code[close].end:]}"
-    if _is(code[open_ + 1], "SELECT"):  # the group is one sub-select: VALUES goes beside it
+    if is_word(code[open_ + 1], "SELECT"):  # the group is one sub-select: VALUES goes beside it
         end = code[close].start
         return f"{text[:at]} {block} {{{text[at:end]}}} {text[end:]}"
     # also at the head of each branch of a UNION in the group where the variables are only matched
@@ -179,10 +179,10 @@ def _union_branches(code: list[Token], open_: int, close: int, names: set[str]) 
     found = []
     j = open_ + 1
     while j < close:
-        if _is_punct(code[j], "{"):
+        if is_punct(code[j], "{"):
             end = _matching(code, j)
-            in_union = _is(code[j - 1], "UNION") or (end + 1 < close and _is(code[end + 1], "UNION"))
-            if in_union and not _is(code[j + 1], "SELECT") and not _reads(code, j + 1, end, names):
+            in_union = is_word(code[j - 1], "UNION") or (end + 1 < close and is_word(code[end + 1], "UNION"))
+            if in_union and not is_word(code[j + 1], "SELECT") and not _reads(code, j + 1, end, names):
                 found.append(code[j].end)
             j = end + 1
         else:
@@ -195,8 +195,8 @@ def _reads(code: list[Token], start: int, end: int, names: set[str]) -> bool:
     :data:`_READS` (its bracketed part)."""
     k = start
     while k < end:
-        if _is(code[k], *_READS):
-            opener = next((i for i in range(k + 1, end) if _is_punct(code[i], "{") or _is_punct(code[i], "(")), None)
+        if is_word(code[k], *_READS):
+            opener = next((i for i in range(k + 1, end) if is_punct(code[i], "{") or is_punct(code[i], "(")), None)
             if opener is None:
                 return True  # malformed or unusual: leave the branch alone
             shut = _matching(code, opener, code[opener].text, "}" if code[opener].text == "{" else ")")
@@ -219,7 +219,7 @@ def prologue(text: str) -> str:
 def _prologue_prefixes(code: list[Token]) -> dict[str, str]:
     found = {}
     for i, token in enumerate(code[:-2]):
-        if _is(token, "PREFIX") and code[i + 1].kind == "word" and code[i + 2].kind == "iri":
+        if is_word(token, "PREFIX") and code[i + 1].kind == "word" and code[i + 2].kind == "iri":
             found[code[i + 1].text.rstrip(":")] = code[i + 2].text[1:-1]
     return found
 
@@ -255,17 +255,17 @@ class ServiceCall:
 def service_calls(text: str) -> list[ServiceCall]:
     """The SERVICE calls of ``text``, in order."""
     code = tokens(text)
-    if not any(_is(t, "SERVICE") for t in code):
+    if not any(is_word(t, "SERVICE") for t in code):
         return []
     form = _form_index(code)
     prefixes = {k: str(v) for k, v in PREFIXES.items()} | _prologue_prefixes(code[:form])
     group = _where_group(code)
     calls = []
     for i, token in enumerate(code):
-        if not _is(token, "SERVICE"):
+        if not is_word(token, "SERVICE"):
             continue
         j = i + 1
-        silent = j < len(code) and _is(code[j], "SILENT")
+        silent = j < len(code) and is_word(code[j], "SILENT")
         j += silent
         if j >= len(code):
             raise QueryError("malformed query: SERVICE without an endpoint", fix="check the SPARQL syntax")
@@ -279,15 +279,15 @@ def service_calls(text: str) -> list[ServiceCall]:
             raise QueryError(f"SERVICE {target.text}: only a fixed endpoint IRI can be called",
                              fix="write SERVICE <http://…> with the endpoint's IRI")
         open_ = j + 1
-        if open_ >= len(code) or not _is_punct(code[open_], "{"):
+        if open_ >= len(code) or not is_punct(code[open_], "{"):
             raise QueryError("malformed query: SERVICE without a { pattern }", fix="check the SPARQL syntax")
         close = _matching(code, open_)
         left = None
         stack = _enclosing(code, i)
         if group and stack == [group[0]]:
             left = text[code[group[0]].end:token.start]
-        elif (group and len(stack) == 2 and stack[0] == group[0] and _is(code[stack[1] - 1], "OPTIONAL", "MINUS")
-              and not _is(code[stack[1] + 1], "SELECT")):
+        elif (group and len(stack) == 2 and stack[0] == group[0] and is_word(code[stack[1] - 1], "OPTIONAL", "MINUS")
+              and not is_word(code[stack[1] + 1], "SELECT")):
             left = text[code[group[0]].end:code[stack[1] - 1].start]
         calls.append(ServiceCall(iri, bool(silent), token.start, code[close].end,
                                  text[code[open_].end:code[close].start], left))
@@ -298,9 +298,9 @@ def _enclosing(code: list[Token], i: int) -> list[int]:
     """The indexes of the open braces around token ``i``, outermost first."""
     stack = []
     for j in range(i):
-        if _is_punct(code[j], "{"):
+        if is_punct(code[j], "{"):
             stack.append(j)
-        elif _is_punct(code[j], "}") and stack:
+        elif is_punct(code[j], "}") and stack:
             stack.pop()
     return stack
 
@@ -311,17 +311,17 @@ def without_filters(text: str) -> str:
     cut, depth, i = [], 0, 0
     while i < len(code):
         token = code[i]
-        if _is_punct(token, "{"):
+        if is_punct(token, "{"):
             depth += 1
-        elif _is_punct(token, "}"):
+        elif is_punct(token, "}"):
             depth -= 1
-        elif depth == 0 and _is(token, "FILTER") and i + 1 < len(code):
+        elif depth == 0 and is_word(token, "FILTER") and i + 1 < len(code):
             j = i + 1
-            if _is(code[j], "NOT"):
+            if is_word(code[j], "NOT"):
                 j += 1
-            if _is(code[j], "EXISTS") and j + 1 < len(code):
+            if is_word(code[j], "EXISTS") and j + 1 < len(code):
                 end = _matching(code, j + 1)
-            elif _is_punct(code[j], "("):
+            elif is_punct(code[j], "("):
                 end = _matching(code, j, "(", ")")
             else:  # a function call: name (args)
                 end = _matching(code, j + 1, "(", ")")

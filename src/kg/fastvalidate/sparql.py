@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 
 import pyoxigraph as ox
@@ -23,7 +24,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.fastvalidate.components.common import TARGETS
 from kg.fastvalidate.errors import UnsupportedShapeError
 from kg.namespaces import SH
-from kg.sparql import Token, tokens
+from kg.sparql import Token, is_punct, is_word, tokens
 
 #: The named graph that holds the shapes graph while a query bound to $shapesGraph runs.
 SHAPES_GRAPH = URIRef("urn:x-kg:shapes-graph")
@@ -33,12 +34,8 @@ _FORBIDDEN = ("MINUS", "VALUES", "SERVICE")
 _SHAPE_VARIABLES = ("shapesGraph", "currentShape")
 
 
-def _word(token: Token, *words: str) -> bool:
-    return token.kind == "word" and token.text.upper() in words
-
-
-def _punct(token: Token, char: str) -> bool:
-    return token.kind == "punct" and token.text == char
+#: The tokens of a query, read once: a pre-bound query is written anew for every focus node.
+_tokens = lru_cache(maxsize=512)(tokens)
 
 
 def _uses(code: list[Token], names) -> bool:
@@ -51,22 +48,22 @@ def prebind(text: str, values: dict) -> tuple[str, dict]:
     ``(value AS ?name)``; ``bound(?name)`` is true). A blank node cannot be written into a
     query: it is returned as a substitution for the store to make instead."""
     written = {n: str(t) for n, t in values.items() if not isinstance(t, ox.BlankNode)}
-    code = tokens(text)
+    code = _tokens(text)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
     projecting, depth, selects = False, 0, 0
     for i, t in enumerate(code):
-        if _word(t, "SELECT"):
+        if is_word(t, "SELECT"):
             projecting, depth, selects = True, 0, selects + 1
-        elif _word(t, "WHERE") or _punct(t, "{"):
+        elif is_word(t, "WHERE") or is_punct(t, "{"):
             projecting = False
-        elif _punct(t, "("):
+        elif is_punct(t, "("):
             depth += 1
-        elif _punct(t, ")"):
+        elif is_punct(t, ")"):
             depth -= 1
         elif t.kind == "var" and t.text[1:] in written:
             name, value = t.text[1:], written[t.text[1:]]
-            if 2 <= i < len(code) - 1 and _word(code[i - 2], "BOUND") and _punct(code[i - 1], "(") \
-                    and _punct(code[i + 1], ")"):
+            if 2 <= i < len(code) - 1 and is_word(code[i - 2], "BOUND") and is_punct(code[i - 1], "(") \
+                    and is_punct(code[i + 1], ")"):
                 edits.append((code[i - 2].start, code[i + 1].end, "(true)"))
                 continue
             if projecting and depth == 0:  # a sub-query's under a name of its own, not to clash with the query's
@@ -102,18 +99,18 @@ def _joinable(text: str, where: str) -> bool:
     """
     code = tokens(text)
     for i, t in enumerate(code):
-        bound_this = _word(t, "AS") and i + 1 < len(code) and code[i + 1].kind == "var" and code[i + 1].text[1:] == "this"
-        if _word(t, *_FORBIDDEN) or bound_this:
+        bound_this = is_word(t, "AS") and i + 1 < len(code) and code[i + 1].kind == "var" and code[i + 1].text[1:] == "this"
+        if is_word(t, *_FORBIDDEN) or bound_this:
             raise UnsupportedShapeError(f"{where} uses {'AS $this' if bound_this else t.text.upper()}, which SHACL "
                                         "does not allow with a pre-bound $this", fix="rewrite the query without it")
-    selects = [i for i, t in enumerate(code) if _word(t, "SELECT")]
+    selects = [i for i, t in enumerate(code) if is_word(t, "SELECT")]
     for i in selects[1:]:
         projection = []
         for t in code[i + 1:]:
-            if _word(t, "WHERE") or _punct(t, "{"):
+            if is_word(t, "WHERE") or is_punct(t, "{"):
                 break
             projection.append(t)
-        everything = any(_punct(t, "*") for t in projection[:2])  # SELECT [DISTINCT] *
+        everything = any(is_punct(t, "*") for t in projection[:2])  # SELECT [DISTINCT] *
         if everything or not _uses(projection, ("this",)):
             raise UnsupportedShapeError(f"{where} has a sub-query that does not return $this, which SHACL "
                                         "does not allow with a pre-bound $this", fix="project $this in the sub-query")
@@ -122,14 +119,14 @@ def _joinable(text: str, where: str) -> bool:
     groups: list[str] = []  # the kind of each open group: plain, seen (EXISTS, OPTIONAL)
     reading = False  # inside a FILTER or BIND expression
     for i, t in enumerate(code):
-        if _punct(t, "{"):
-            groups.append("seen" if i and _word(code[i - 1], "EXISTS", "OPTIONAL") else "plain")
+        if is_punct(t, "{"):
+            groups.append("seen" if i and is_word(code[i - 1], "EXISTS", "OPTIONAL") else "plain")
             reading = False
-        elif _punct(t, "}"):
+        elif is_punct(t, "}"):
             if groups:
                 groups.pop()
             reading = False
-        elif _word(t, "FILTER", "BIND"):
+        elif is_word(t, "FILTER", "BIND"):
             reading = True
         elif reading and t.kind == "var" and t.text[1:] == "this" and len(groups) > 1 and "plain" in groups[1:]:
             return False
